@@ -1,0 +1,54 @@
+import { mapLimit } from '../platform/concurrency.ts';
+import { describeError, ServiceNotEnabledError } from '../platform/errors.ts';
+import { classifyAwsError, type NotEnabledMatcher } from './aws-errors.ts';
+import type { CollectContext, RegionOutcome } from './types.ts';
+
+export interface RegionalCollection<T> {
+  /** Results of the regions that succeeded, in the configured region order. */
+  readonly results: ReadonlyArray<{ readonly region: string; readonly value: T }>;
+  readonly regions: Readonly<Record<string, RegionOutcome>>;
+  /** Set when no region has the service enabled. */
+  readonly skippedReason?: string;
+}
+
+const REGION_CONCURRENCY = 4;
+
+/**
+ * Collects every configured region. A region that fails is recorded and the others are kept (the category is
+ * then PARTIAL); a region without the service is SKIPPED. Only when every region failed does this throw, with
+ * the first region's error, so the state machine can retry or record the category as FAILED.
+ */
+export async function collectEachRegion<T>(
+  ctx: CollectContext,
+  collectRegion: (region: string) => Promise<T>,
+  isNotEnabled?: NotEnabledMatcher,
+): Promise<RegionalCollection<T>> {
+  const outcomes = await mapLimit(ctx.regions, REGION_CONCURRENCY, async (region) => {
+    try {
+      return { region, value: await collectRegion(region) } as const;
+    } catch (error) {
+      return { region, error: classifyAwsError(error, isNotEnabled) } as const;
+    }
+  });
+  const regions: Record<string, RegionOutcome> = {};
+  const results: Array<{ region: string; value: T }> = [];
+  const failures: Error[] = [];
+  const skipped: string[] = [];
+  for (const outcome of outcomes) {
+    if ('value' in outcome) {
+      regions[outcome.region] = { status: 'SUCCEEDED' };
+      results.push({ region: outcome.region, value: outcome.value });
+    } else if (outcome.error instanceof ServiceNotEnabledError) {
+      regions[outcome.region] = { status: 'SKIPPED', error: describeError(outcome.error) };
+      skipped.push(outcome.error.message);
+    } else {
+      regions[outcome.region] = { status: 'FAILED', error: describeError(outcome.error) };
+      failures.push(outcome.error);
+    }
+  }
+  if (results.length === 0 && failures.length > 0) throw failures[0];
+  if (results.length === 0 && skipped.length > 0) {
+    return { results, regions, skippedReason: skipped[0] ?? 'not enabled in any region' };
+  }
+  return { results, regions };
+}
