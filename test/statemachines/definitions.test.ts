@@ -51,12 +51,13 @@ describe.each(STATE_MACHINES)('statemachines/%s.asl.json', (name) => {
 
   it('retries and catches only errors that exist: the taxonomy, States.* or Lambda.*', async () => {
     const definition = loadDefinition(await readStateMachine(name), name);
-    const names = [...allStates(definition.States as unknown as Record<string, StateNode>)].flatMap(([, state]) =>
-      [...(state.Retry ?? []), ...(state.Catch ?? [])].flatMap((rule) => rule.ErrorEquals),
+    const names = [...allStates(definition.States as unknown as Record<string, StateNode>)].flatMap(
+      ([, state]) => [...(state.Retry ?? []), ...(state.Catch ?? [])].flatMap((rule) => rule.ErrorEquals),
     );
     expect(names.length).toBeGreaterThan(0);
     for (const errorName of names) {
-      const known = (ERROR_NAMES as readonly string[]).includes(errorName) || /^(States|Lambda)\.\w+$/.test(errorName);
+      const known =
+        (ERROR_NAMES as readonly string[]).includes(errorName) || /^(States|Lambda)\.\w+$/.test(errorName);
       expect(known, `${errorName} is not a known error name`).toBe(true);
     }
   });
@@ -65,20 +66,27 @@ describe.each(STATE_MACHINES)('statemachines/%s.asl.json', (name) => {
     const definition = loadDefinition(await readStateMachine(name), name);
     expect(JSON.stringify(definition)).not.toContain('JSONata');
     for (const [stateName, state] of allStates(definition.States as unknown as Record<string, StateNode>)) {
-      if (state.Type === 'Task') expect((state as { TimeoutSeconds?: number }).TimeoutSeconds, stateName).toBeGreaterThan(0);
+      if (state.Type === 'Task')
+        expect((state as { TimeoutSeconds?: number }).TimeoutSeconds, stateName).toBeGreaterThan(0);
     }
   });
 });
 
 describe('substitute', () => {
   it('refuses a definition with a placeholder it has no value for', () => {
-    expect(() => substitute('{"Resource": "${UnknownFunctionArn}"}', LOCAL_SUBSTITUTIONS)).toThrow(/UnknownFunctionArn/);
+    expect(() => substitute('{"Resource": "${UnknownFunctionArn}"}', LOCAL_SUBSTITUTIONS)).toThrow(
+      /UnknownFunctionArn/,
+    );
   });
 });
 
 describe('loadDefinition', () => {
   it('rejects JSONata, which the local interpreter would silently ignore', () => {
-    const jsonata = JSON.stringify({ QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Succeed' } } });
+    const jsonata = JSON.stringify({
+      QueryLanguage: 'JSONata',
+      StartAt: 'A',
+      States: { A: { Type: 'Succeed' } },
+    });
     expect(() => loadDefinition(jsonata, 'x')).toThrow(/JSONata/);
   });
 });
