@@ -1,7 +1,9 @@
+import { accountLoader } from '../loaders/account.ts';
 import { costLoader } from '../loaders/cost.ts';
 import { serviceUsageLoader } from '../loaders/service-usage.ts';
 import type { CategoryLoader } from '../loaders/types.ts';
 import { InvalidInputError } from '../platform/errors.ts';
+import { accountCollector } from './account.ts';
 import { costCollector } from './cost.ts';
 import { serviceUsageCollector } from './service-usage.ts';
 import type { CategoryCollector } from './types.ts';
@@ -17,6 +19,7 @@ function category<P>(collector: CategoryCollector<P>, loader: CategoryLoader<P>)
 
 /** The single list of data categories, in the order runs show them. */
 export const REGISTRY: readonly Category[] = [
+  category(accountCollector, accountLoader),
   category(costCollector, costLoader),
   category(serviceUsageCollector, serviceUsageLoader),
 ];

@@ -182,3 +182,10 @@ export async function rejectSnapshot(
     message: `snapshot ${request.snapshotKey} rejected: ${error.name}: ${error.message}`,
   };
 }
+
+/** The finalize Lambda serves two Task states: a normal finish, and a snapshot rejected by PrepareLoad. */
+export function finalizeOrReject(deps: FinalizeDeps, input: unknown): Promise<FinalizeOutput> {
+  return (input as { rejected?: boolean } | null)?.rejected
+    ? rejectSnapshot(deps, input)
+    : finalizeLoad(deps, input);
+}

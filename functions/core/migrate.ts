@@ -61,6 +61,8 @@ export function splitStatements(text: string): string[] {
     if (rest.startsWith('/*')) {
       const end = text.indexOf('*/', i + 2);
       i = end === -1 ? text.length : end + 2;
+      // A comment separates tokens as whitespace does: `1/* x */AS` is `1 AS`, not `1AS`.
+      current += ' ';
       continue;
     }
     const dollar = /^\$[A-Za-z_]*\$/.exec(rest);

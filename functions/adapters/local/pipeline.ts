@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type CollectDeps, collectCategory } from '../../core/collect-category.ts';
-import { finalizeLoad, rejectSnapshot } from '../../core/finalize-load.ts';
+import { finalizeOrReject } from '../../core/finalize-load.ts';
 import { loadCategory } from '../../core/load-category.ts';
 import { mergeSnapshot } from '../../core/merge-snapshot.ts';
 import { planRun } from '../../core/plan-run.ts';
@@ -27,13 +27,6 @@ export interface PipelineRunOptions {
   readonly onEvent?: (machine: 'collect' | 'load', event: InterpreterEvent) => void;
   /** Replaces Retry intervals (ms); omitted, the intervals in the ASL files apply. */
   readonly retryIntervalMs?: number;
-}
-
-/** The finalize Lambda serves two Task states: a normal finish, and a snapshot rejected by PrepareLoad. */
-export function finalizeOrReject(deps: PipelineDeps, input: unknown): Promise<unknown> {
-  return (input as { rejected?: boolean } | null)?.rejected
-    ? rejectSnapshot(deps, input)
-    : finalizeLoad(deps, input);
 }
 
 /** Each Task state of `load` mapped to the use case its Lambda runs. */

@@ -1,10 +1,16 @@
 import type { Clock } from '../../../ports.ts';
 import { type Fault, SampleOrganization } from './organization.ts';
+import { accountSimulator } from './services/account.ts';
 import { costExplorerSimulator } from './services/cost-explorer.ts';
+import { organizationsSimulator } from './services/organizations.ts';
 import type { ServiceSimulator } from './simulator.ts';
 
 /** Every AWS service the implemented categories call, as the sample organization answers it. */
-export const SAMPLE_SIMULATORS: readonly ServiceSimulator[] = [costExplorerSimulator];
+export const SAMPLE_SIMULATORS: readonly ServiceSimulator[] = [
+  accountSimulator,
+  organizationsSimulator,
+  costExplorerSimulator,
+];
 
 export const DEFAULT_SAMPLE_ACCOUNTS = 5;
 export const DEFAULT_SAMPLE_REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'] as const;

@@ -1,0 +1,147 @@
+import { resolveCategories } from '../collectors/registry.ts';
+import { ENV } from './env.ts';
+import { ConfigError } from './errors.ts';
+
+const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/** Reads and checks a set of variables at once, so one ConfigError lists everything that is wrong. */
+class EnvReader {
+  readonly problems: string[] = [];
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(env: NodeJS.ProcessEnv) {
+    this.env = env;
+  }
+
+  required(name: string): string {
+    const value = this.env[name]?.trim();
+    if (!value) this.problems.push(`${name} is not set`);
+    return value ?? '';
+  }
+
+  optional(name: string): string | undefined {
+    return this.env[name]?.trim() || undefined;
+  }
+
+  regions(name: string): string[] {
+    const regions = this.required(name)
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean);
+    const bad = regions.filter((r) => !REGION_RE.test(r));
+    if (bad.length > 0) this.problems.push(`${name} has invalid region names: ${bad.join(', ')}`);
+    return regions;
+  }
+
+  json<T>(name: string, check: (value: unknown) => value is T, what: string): T | undefined {
+    const text = this.required(name);
+    if (!text) return undefined;
+    try {
+      const value: unknown = JSON.parse(text);
+      if (check(value)) return value;
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${name} must be ${what}`);
+    return undefined;
+  }
+
+  done<T>(value: T): T {
+    if (this.problems.length > 0) throw new ConfigError(`invalid configuration: ${this.problems.join('; ')}`);
+    return value;
+  }
+}
+
+const isStringMap = (value: unknown): value is Record<string, string> =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  Object.values(value).every((v) => typeof v === 'string');
+
+export interface PlanConfig {
+  readonly regions: readonly string[];
+  readonly enabledCategories: readonly string[];
+  readonly collectorFunctions: Readonly<Record<string, string>>;
+}
+
+export function loadPlanConfig(env: NodeJS.ProcessEnv = process.env): PlanConfig {
+  const reader = new EnvReader(env);
+  const regions = reader.regions(ENV.regions);
+  const functions = reader.json(
+    ENV.collectorFunctions,
+    isStringMap,
+    'a JSON object of category id to function name',
+  );
+  let enabledCategories: string[] = [];
+  try {
+    enabledCategories = resolveCategories(
+      reader
+        .optional(ENV.categories)
+        ?.split(',')
+        .map((c) => c.trim()),
+    );
+  } catch (error) {
+    reader.problems.push(`${ENV.categories}: ${(error as Error).message}`);
+  }
+  const missing = enabledCategories.filter((c) => !functions?.[c]);
+  if (functions && missing.length > 0) {
+    reader.problems.push(`${ENV.collectorFunctions} has no function for ${missing.join(', ')}`);
+  }
+  return reader.done({ regions, enabledCategories, collectorFunctions: functions ?? {} });
+}
+
+export interface StorageConfig {
+  readonly bucket: string;
+  readonly kmsKeyId: string | undefined;
+}
+
+export function loadStorageConfig(env: NodeJS.ProcessEnv = process.env): StorageConfig {
+  const reader = new EnvReader(env);
+  return reader.done({ bucket: reader.required(ENV.bucket), kmsKeyId: reader.optional(ENV.kmsKeyId) });
+}
+
+export interface CollectConfig extends StorageConfig {
+  readonly homeRegion: string;
+  /** The member role assumed in other accounts; unset in a sender, which collects its own account. */
+  readonly memberRoleName: string | undefined;
+  readonly externalId: string | undefined;
+}
+
+export function loadCollectConfig(env: NodeJS.ProcessEnv = process.env): CollectConfig {
+  const reader = new EnvReader(env);
+  const homeRegion = reader.optional(ENV.homeRegion) ?? 'us-east-1';
+  if (!REGION_RE.test(homeRegion))
+    reader.problems.push(`${ENV.homeRegion} is not a region name: ${homeRegion}`);
+  return reader.done({
+    bucket: reader.required(ENV.bucket),
+    kmsKeyId: reader.optional(ENV.kmsKeyId),
+    homeRegion,
+    memberRoleName: reader.optional(ENV.memberRoleName),
+    externalId: reader.optional(ENV.externalId),
+  });
+}
+
+export interface DatabaseConfig {
+  readonly clusterArn: string;
+  readonly secretArn: string;
+  readonly database: string;
+}
+
+export interface LoadConfig extends StorageConfig {
+  readonly database: DatabaseConfig;
+  readonly dlqUrl: string;
+}
+
+export function loadLoadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfig {
+  const reader = new EnvReader(env);
+  return reader.done({
+    bucket: reader.required(ENV.bucket),
+    kmsKeyId: reader.optional(ENV.kmsKeyId),
+    database: {
+      clusterArn: reader.required(ENV.dbClusterArn),
+      secretArn: reader.required(ENV.dbSecretArn),
+      database: reader.optional(ENV.dbName) ?? 'a360',
+    },
+    dlqUrl: reader.required(ENV.dlqUrl),
+  });
+}
