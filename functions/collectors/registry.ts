@@ -2,11 +2,13 @@ import { accountLoader } from '../loaders/account.ts';
 import { costLoader } from '../loaders/cost.ts';
 import { serviceUsageLoader } from '../loaders/service-usage.ts';
 import type { CategoryLoader } from '../loaders/types.ts';
+import { wafLoader } from '../loaders/waf.ts';
 import { InvalidInputError } from '../platform/errors.ts';
 import { accountCollector } from './account.ts';
 import { costCollector } from './cost.ts';
 import { serviceUsageCollector } from './service-usage.ts';
 import type { CategoryCollector } from './types.ts';
+import { wafCollector } from './waf.ts';
 
 export interface Category<P = unknown> {
   readonly collector: CategoryCollector<P>;
@@ -22,6 +24,7 @@ export const REGISTRY: readonly Category[] = [
   category(accountCollector, accountLoader),
   category(costCollector, costLoader),
   category(serviceUsageCollector, serviceUsageLoader),
+  category(wafCollector, wafLoader),
 ];
 
 export const CATEGORY_IDS: readonly string[] = REGISTRY.map((c) => c.collector.id);

@@ -1,8 +1,10 @@
 import type { Clock } from '../../../ports.ts';
 import { type Fault, SampleOrganization } from './organization.ts';
 import { accountSimulator } from './services/account.ts';
+import { cloudFrontSimulator } from './services/cloudfront.ts';
 import { costExplorerSimulator } from './services/cost-explorer.ts';
 import { organizationsSimulator } from './services/organizations.ts';
+import { wafv2Simulator } from './services/wafv2.ts';
 import type { ServiceSimulator } from './simulator.ts';
 
 /** Every AWS service the implemented categories call, as the sample organization answers it. */
@@ -10,6 +12,8 @@ export const SAMPLE_SIMULATORS: readonly ServiceSimulator[] = [
   accountSimulator,
   organizationsSimulator,
   costExplorerSimulator,
+  wafv2Simulator,
+  cloudFrontSimulator,
 ];
 
 export const DEFAULT_SAMPLE_ACCOUNTS = 5;
