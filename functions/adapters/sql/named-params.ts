@@ -30,6 +30,13 @@ export function toPositional(text: string, params: SqlParams = {}): { text: stri
       i = stop;
       continue;
     }
+    if (rest.startsWith('/*')) {
+      const end = text.indexOf('*/', i + 2);
+      const stop = end === -1 ? text.length : end + 2;
+      out += text.slice(i, stop);
+      i = stop;
+      continue;
+    }
     const dollar = /^\$[A-Za-z_]*\$/.exec(rest);
     if (dollar) {
       const end = text.indexOf(dollar[0], i + dollar[0].length);
