@@ -19,7 +19,7 @@ export const LOCAL_BUCKET = 'a360-local';
 export const DEFAULT_STATE_DIR = '.a360';
 
 /** `--state-dir`, else A360_STATE_DIR, else `.a360` in the working directory. */
-export function stateDirectory(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function stateDirectory(option: string | undefined, env: NodeJS.ProcessEnv): string {
   return resolve(option ?? env.A360_STATE_DIR ?? DEFAULT_STATE_DIR);
 }
 
@@ -49,7 +49,7 @@ export async function openDatabase(options: {
   stateDir?: string | undefined;
   databaseUrl?: string | undefined;
 }): Promise<{ sql: Sql; label: string; release(): Promise<void> }> {
-  const stateDir = stateDirectory(options.stateDir);
+  const stateDir = resolve(options.stateDir ?? DEFAULT_STATE_DIR);
   if (options.databaseUrl) {
     const sql = createPostgresSql(options.databaseUrl);
     return { sql, label: `PostgreSQL ${redact(options.databaseUrl)}`, release: () => sql.close() };
@@ -74,7 +74,7 @@ export async function openDatabase(options: {
 
 /** Builds the local adapters: a local S3 server on 127.0.0.1, PGlite or PostgreSQL, the file DLQ. */
 export async function openLocalEnvironment(options: LocalEnvironmentOptions): Promise<LocalEnvironment> {
-  const stateDir = stateDirectory(options.stateDir);
+  const stateDir = resolve(options.stateDir ?? DEFAULT_STATE_DIR);
   mkdirSync(join(stateDir, 's3'), { recursive: true });
   const database = await openDatabase({ stateDir, databaseUrl: options.databaseUrl });
   const closers: Array<() => Promise<void>> = [database.release];

@@ -101,7 +101,7 @@ export function classifyAwsError(error: unknown, isNotEnabled?: NotEnabledMatche
     return new ServiceNotEnabledError(text, options);
   }
   if (isThrottling(error)) return new TransientError(text, options);
-  if (ACCESS_DENIED.has(name) || e.$metadata?.httpStatusCode === 403) {
+  if (ACCESS_DENIED.has(name) || e.$metadata?.httpStatusCode === 403 || e.$metadata?.httpStatusCode === 401) {
     return new SourceAccessError(text, options);
   }
   const status = e.$metadata?.httpStatusCode ?? 0;

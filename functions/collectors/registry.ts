@@ -1,11 +1,13 @@
 import { accountLoader } from '../loaders/account.ts';
 import { costLoader } from '../loaders/cost.ts';
+import { securityHubLoader } from '../loaders/security-hub.ts';
 import { serviceUsageLoader } from '../loaders/service-usage.ts';
 import type { CategoryLoader } from '../loaders/types.ts';
 import { wafLoader } from '../loaders/waf.ts';
 import { InvalidInputError } from '../platform/errors.ts';
 import { accountCollector } from './account.ts';
 import { costCollector } from './cost.ts';
+import { securityHubCollector } from './security-hub.ts';
 import { serviceUsageCollector } from './service-usage.ts';
 import type { CategoryCollector } from './types.ts';
 import { wafCollector } from './waf.ts';
@@ -24,6 +26,7 @@ export const REGISTRY: readonly Category[] = [
   category(accountCollector, accountLoader),
   category(costCollector, costLoader),
   category(serviceUsageCollector, serviceUsageLoader),
+  category(securityHubCollector, securityHubLoader),
   category(wafCollector, wafLoader),
 ];
 

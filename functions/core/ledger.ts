@@ -179,21 +179,43 @@ export async function runSlices(
 }
 
 /**
- * The state of a window: for each account x category x phase, the latest row across all runs of that window
- * (a rerun's success replaces the earlier failure).
+ * The state of a window: for each account x category, the rows of the latest run that touched it (a rerun's
+ * success replaces the earlier failure, and a failed recollection is not hidden by an older load). A run that
+ * only reloaded keeps showing the collection it loaded.
  */
 export async function windowSlices(
   sql: Sql,
   window: Pick<Window, 'period' | 'start'>,
   accountId?: string,
 ): Promise<SliceRow[]> {
-  return sql.query<SliceRow>(
-    `SELECT DISTINCT ON (rc.account_id, rc.category, rc.phase) rc.*, a.account_name
+  const rows = await sql.query<SliceRow & { run_started_at: Date }>(
+    `SELECT rc.*, a.account_name, r.started_at AS run_started_at
      FROM run_categories rc JOIN runs r ON r.run_id = rc.run_id LEFT JOIN accounts a ON a.id = rc.account_id
      WHERE r.period = :period AND r.window_start = CAST(:start AS date)
-       ${accountId ? 'AND rc.account_id = :account_id' : ''}
-     ORDER BY rc.account_id, rc.category, rc.phase, coalesce(rc.finished_at, rc.started_at) DESC NULLS LAST,
-       r.started_at DESC`,
+       ${accountId ? 'AND rc.account_id = :account_id' : ''}`,
     { period: window.period, start: window.start, ...(accountId ? { account_id: accountId } : {}) },
+  );
+  const when = (row: SliceRow & { run_started_at: Date }) =>
+    (row.finished_at ?? row.run_started_at).getTime() * 1e3 + (row.phase === 'load' ? 1 : 0);
+  const bySlice = new Map<string, Array<SliceRow & { run_started_at: Date }>>();
+  for (const row of rows) {
+    const key = `${row.account_id}|${row.category}`;
+    bySlice.set(key, [...(bySlice.get(key) ?? []), row]);
+  }
+  const result: SliceRow[] = [];
+  for (const slice of bySlice.values()) {
+    const newest = slice.reduce((a, b) => (when(b) > when(a) ? b : a));
+    const ofRun = slice.filter((r) => r.run_id === newest.run_id);
+    if (!ofRun.some((r) => r.phase === 'collect')) {
+      const collects = slice.filter((r) => r.phase === 'collect');
+      if (collects.length > 0) ofRun.unshift(collects.reduce((a, b) => (when(b) > when(a) ? b : a)));
+    }
+    for (const { run_started_at: _, ...row } of ofRun) result.push(row as SliceRow);
+  }
+  return result.sort(
+    (a, b) =>
+      a.account_id.localeCompare(b.account_id) ||
+      a.category.localeCompare(b.category) ||
+      a.phase.localeCompare(b.phase),
   );
 }

@@ -81,7 +81,9 @@ export function planRun(deps: PlanDeps, input: unknown): CollectPlan {
   if (window.start > now.toISOString().slice(0, 10)) {
     throw new InvalidInputError(`date ${window.start} is in the future`);
   }
-  const categories = resolveCategories(parsed.categories?.length ? parsed.categories : deps.enabledCategories);
+  const categories = resolveCategories(
+    parsed.categories?.length ? parsed.categories : deps.enabledCategories,
+  );
   return {
     runId: parsed.runId ?? newRunId(now),
     trigger: parsed.trigger ?? 'manual',

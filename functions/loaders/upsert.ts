@@ -72,7 +72,8 @@ export function upsertStatement(spec: UpsertSpec): string {
       ? [
           'first_seen = LEAST(t.first_seen, EXCLUDED.first_seen)',
           'last_seen = EXCLUDED.last_seen',
-          'removed_at = NULL',
+          // Seen again after its removal: back. A reload of an older snapshot keeps a later removal.
+          'removed_at = CASE WHEN t.removed_at > EXCLUDED.last_seen THEN t.removed_at ELSE NULL END',
         ]
       : []),
     ...(spec.updatedAt ? [`updated_at = CASE WHEN ${changed} THEN now() ELSE t.updated_at END`] : []),
@@ -82,7 +83,7 @@ export function upsertStatement(spec: UpsertSpec): string {
       ? 'DO NOTHING'
       : `DO UPDATE SET ${sets.join(', ')} WHERE ${
           tracked
-            ? `EXCLUDED.last_seen >= t.last_seen AND (${changed} OR t.last_seen <> EXCLUDED.last_seen OR t.removed_at IS NOT NULL)`
+            ? `EXCLUDED.last_seen >= t.last_seen AND (${changed} OR t.last_seen <> EXCLUDED.last_seen OR t.removed_at <= EXCLUDED.last_seen)`
             : changed
         }`;
   const text = [

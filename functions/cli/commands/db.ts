@@ -1,7 +1,7 @@
 import { migrate, readSchemaFiles } from '../../core/migrate.ts';
 import { InvalidInputError } from '../../platform/errors.ts';
 import { parseArgs, stringOption } from '../args.ts';
-import { openDatabase } from '../local-environment.ts';
+import { openDatabase, stateDirectory } from '../local-environment.ts';
 import { dim, type Output, table } from '../render.ts';
 
 export const DB_USAGE = `a360 db migrate
@@ -17,7 +17,7 @@ export async function dbCommand(
   const [action, extra] = args.positionals;
   if (action !== 'migrate' || extra !== undefined) throw new InvalidInputError('usage: a360 db migrate');
   const database = await openDatabase({
-    stateDir: stringOption(args, 'state-dir'),
+    stateDir: stateDirectory(stringOption(args, 'state-dir'), io.env),
     databaseUrl: io.env.DATABASE_URL,
   });
   try {
@@ -42,7 +42,7 @@ export async function queryCommand(
   if (!text || extra !== undefined)
     throw new InvalidInputError('a360 query takes one SQL statement in quotes');
   const database = await openDatabase({
-    stateDir: stringOption(args, 'state-dir'),
+    stateDir: stateDirectory(stringOption(args, 'state-dir'), io.env),
     databaseUrl: io.env.DATABASE_URL,
   });
   try {

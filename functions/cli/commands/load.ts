@@ -5,7 +5,7 @@ import type { FinalizeOutput } from '../../core/finalize-load.ts';
 import { DataContractError, InvalidInputError } from '../../platform/errors.ts';
 import { formatIssues, snapshotKey, snapshotSchema } from '../../snapshot/snapshot.ts';
 import { listOption, parseArgs, stringOption } from '../args.ts';
-import { openLocalEnvironment } from '../local-environment.ts';
+import { openLocalEnvironment, stateDirectory } from '../local-environment.ts';
 import { RunProgress } from '../progress.ts';
 import type { Output } from '../render.ts';
 import { LiveDisplay } from './live-display.ts';
@@ -37,7 +37,7 @@ export async function loadCommand(
 
   const started = Date.now();
   const environment = await openLocalEnvironment({
-    stateDir: stringOption(args, 'state-dir'),
+    stateDir: stateDirectory(stringOption(args, 'state-dir'), io.env),
     databaseUrl: io.env.DATABASE_URL,
     regions: ['us-east-1'],
   });

@@ -9,7 +9,7 @@ import { mapLimit } from '../../platform/concurrency.ts';
 import { InvalidInputError } from '../../platform/errors.ts';
 import { parsePeriod } from '../../platform/period.ts';
 import { integerOption, listOption, type ParsedArgs, parseArgs, stringOption } from '../args.ts';
-import { openLocalEnvironment } from '../local-environment.ts';
+import { openLocalEnvironment, stateDirectory } from '../local-environment.ts';
 import { RunProgress } from '../progress.ts';
 import type { Output } from '../render.ts';
 import { LiveDisplay } from './live-display.ts';
@@ -64,7 +64,7 @@ export async function runCommand(argv: readonly string[], io: RunCommandOptions)
   const settings = runSettings(args);
   const started = Date.now();
   const environment = await openLocalEnvironment({
-    stateDir: stringOption(args, 'state-dir'),
+    stateDir: stateDirectory(stringOption(args, 'state-dir'), io.env),
     databaseUrl: io.env.DATABASE_URL,
     regions: settings.regions,
     sample: { accounts: settings.sampleAccounts, faults: settings.faults },

@@ -2,7 +2,7 @@ import { runSlices, type SliceRow, windowSlices } from '../../core/ledger.ts';
 import { InvalidInputError } from '../../platform/errors.ts';
 import { isoDay } from '../../platform/period.ts';
 import { type ParsedArgs, parseArgs, stringOption } from '../args.ts';
-import { openDatabase } from '../local-environment.ts';
+import { openDatabase, stateDirectory } from '../local-environment.ts';
 import { bold, dim, duration, type Output, statusWord, table } from '../render.ts';
 import { sliceOutcome } from './summary.ts';
 
@@ -20,7 +20,7 @@ export async function statusCommand(
     throw new InvalidInputError(`unexpected argument "${args.positionals[0]}"`);
   const accountId = stringOption(args, 'account');
   const database = await openDatabase({
-    stateDir: stringOption(args, 'state-dir'),
+    stateDir: stateDirectory(stringOption(args, 'state-dir'), io.env),
     databaseUrl: io.env.DATABASE_URL,
   });
   try {

@@ -96,9 +96,11 @@ describe('upsertStatement', () => {
     );
     expect(conflict).toContain('first_seen = LEAST(t.first_seen, EXCLUDED.first_seen)');
     expect(conflict).toContain('last_seen = EXCLUDED.last_seen');
-    expect(conflict).toContain('removed_at = NULL');
+    expect(conflict).toContain(
+      'removed_at = CASE WHEN t.removed_at > EXCLUDED.last_seen THEN t.removed_at ELSE NULL END',
+    );
     expect(conflict).toMatch(
-      / WHERE EXCLUDED\.last_seen >= t\.last_seen AND \(\(t\.size, t\.tags\) IS DISTINCT FROM \(EXCLUDED\.size, EXCLUDED\.tags\) OR t\.last_seen <> EXCLUDED\.last_seen OR t\.removed_at IS NOT NULL\)$/,
+      / WHERE EXCLUDED\.last_seen >= t\.last_seen AND \(\(t\.size, t\.tags\) IS DISTINCT FROM \(EXCLUDED\.size, EXCLUDED\.tags\) OR t\.last_seen <> EXCLUDED\.last_seen OR t\.removed_at <= EXCLUDED\.last_seen\)$/,
     );
   });
 
@@ -408,6 +410,16 @@ describe.each(databaseBackends())('upsert on $name', (backend) => {
       last_seen: T3,
       updated_at: EPOCH,
     });
+  });
+
+  it('keeps a later removal when the snapshot the row was last seen in is loaded again', async () => {
+    const spec = await scratchTable(db.sql);
+    await upsertRows(db.sql, spec, [item('gone', 1)], T1);
+    await markUnseenRemoved(db.sql, { table: spec.table, accountId: ACCOUNT, seenAt: T2, regions: 'all' });
+    const before = await rowsOf(db.sql, spec);
+    await upsertRows(db.sql, spec, [item('gone', 1)], T1);
+    expect(await rowsOf(db.sql, spec)).toEqual(before);
+    expect(before[0]?.removed_at).toEqual(T2);
   });
 
   it('upserts 25,000 rows in several chunks, and a reload keeps the count', async () => {

@@ -4,6 +4,7 @@ import { accountSimulator } from './services/account.ts';
 import { cloudFrontSimulator } from './services/cloudfront.ts';
 import { costExplorerSimulator } from './services/cost-explorer.ts';
 import { organizationsSimulator } from './services/organizations.ts';
+import { securityHubSimulator } from './services/security-hub.ts';
 import { wafv2Simulator } from './services/wafv2.ts';
 import type { ServiceSimulator } from './simulator.ts';
 
@@ -12,6 +13,7 @@ export const SAMPLE_SIMULATORS: readonly ServiceSimulator[] = [
   accountSimulator,
   organizationsSimulator,
   costExplorerSimulator,
+  securityHubSimulator,
   wafv2Simulator,
   cloudFrontSimulator,
 ];
