@@ -15,7 +15,15 @@ interface Captured {
 async function a360(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Captured> {
   let out = '';
   let err = '';
-  const output: Output = { isTTY: false, write: (t) => void (out += t), error: (t) => void (err += t) };
+  const output: Output = {
+    isTTY: false,
+    write: (t) => {
+      out += t;
+    },
+    error: (t) => {
+      err += t;
+    },
+  };
   const code = await main(args, { output, env });
   return { code, out, err };
 }

@@ -79,7 +79,15 @@ async function a360(
 ): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const output: Output = { isTTY: false, write: (t) => void (out += t), error: (t) => void (err += t) };
+  const output: Output = {
+    isTTY: false,
+    write: (t) => {
+      out += t;
+    },
+    error: (t) => {
+      err += t;
+    },
+  };
   return { code: await main(args, { output, env }), out, err };
 }
 

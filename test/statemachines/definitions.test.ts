@@ -74,6 +74,7 @@ describe.each(STATE_MACHINES)('statemachines/%s.asl.json', (name) => {
 
 describe('substitute', () => {
   it('refuses a definition with a placeholder it has no value for', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL placeholder, not a template literal
     expect(() => substitute('{"Resource": "${UnknownFunctionArn}"}', LOCAL_SUBSTITUTIONS)).toThrow(
       /UnknownFunctionArn/,
     );
