@@ -68,22 +68,25 @@ describe('a360 CLI on the sample organization (PGlite)', () => {
       '--date',
       '2026-11-19',
       '--faults',
-      'cost=access-denied',
+      'security-hub=access-denied',
       '--retry-wait',
       '0',
       ...dir(),
     ]);
     expect(failing.code).toBe(2);
     expect(failing.out).toMatch(
-      /cost collect: FAILED SourceAccessError: CostExplorer\.Get\w+ \(us-east-1\): AccessDeniedException/,
+      /security-hub collect: FAILED SourceAccessError: SecurityHub\.GetFindings \([a-z0-9-]+\): AccessDeniedException/,
     );
+    expect(failing.out).toMatch(/^account\s+3\s+3\s+0\s+0\s+0\s/m);
     expect(failing.out).toContain(
-      'npx a360 run --sample 3 --categories cost --period DAILY --date 2026-11-19',
+      'npx a360 run --sample 3 --categories security-hub --period DAILY --date 2026-11-19',
     );
 
     const status = await a360(['status', ...dir()]);
-    expect(status.out).toMatch(/cost\s+FAILED\s+-/);
-    expect(status.out).toMatch(/collect: SourceAccessError: .*AccessDeniedException/);
+    expect(status.out).toMatch(/security-hub\s+FAILED\s+-/);
+    expect(status.out).toMatch(
+      /collect: SourceAccessError: SecurityHub\.GetFindings .*AccessDeniedException/,
+    );
     const json = JSON.parse((await a360(['status', '--json', ...dir()])).out);
     const accountId = json.slices[0].accountId as string;
     expect(await localObject(stateDir, `data/${accountId}/2026-11-19_DAILY.json`)).toBeDefined();
@@ -96,7 +99,7 @@ describe('a360 CLI on the sample organization (PGlite)', () => {
       '--date',
       '2026-11-19',
       '--categories',
-      'cost',
+      'security-hub',
       '--retry-wait',
       '0',
       ...dir(),
