@@ -82,6 +82,13 @@ export function isThrottling(error: unknown): boolean {
   );
 }
 
+/** Server faults, timeouts and network failures: the same request may well succeed later. */
+export function isTransientFailure(error: unknown): boolean {
+  const e = (error ?? {}) as SdkErrorLike;
+  const status = e.$metadata?.httpStatusCode ?? 0;
+  return TRANSIENT.has(e.name ?? '') || TRANSIENT.has(e.code ?? '') || e.$fault === 'server' || status >= 500;
+}
+
 /** A matcher for a service's own "not enabled" errors (by name, optionally by message). */
 export type NotEnabledMatcher = (error: { name: string; message: string }) => boolean;
 
@@ -104,10 +111,7 @@ export function classifyAwsError(error: unknown, isNotEnabled?: NotEnabledMatche
   if (ACCESS_DENIED.has(name) || e.$metadata?.httpStatusCode === 403 || e.$metadata?.httpStatusCode === 401) {
     return new SourceAccessError(text, options);
   }
-  const status = e.$metadata?.httpStatusCode ?? 0;
-  if (TRANSIENT.has(name) || TRANSIENT.has(e.code ?? '') || e.$fault === 'server' || status >= 500) {
-    return new TransientError(text, options);
-  }
+  if (isTransientFailure(error)) return new TransientError(text, options);
   return new SourceRequestError(text, options);
 }
 

@@ -2,31 +2,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../functions/cli/main.ts';
-import type { Output } from '../../functions/cli/render.ts';
 import { CATEGORY_IDS } from '../../functions/collectors/registry.ts';
-
-interface Captured {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function a360(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Captured> {
-  let out = '';
-  let err = '';
-  const output: Output = {
-    isTTY: false,
-    write: (t) => {
-      out += t;
-    },
-    error: (t) => {
-      err += t;
-    },
-  };
-  const code = await main(args, { output, env });
-  return { code, out, err };
-}
+import { a360 } from '../support/cli.ts';
 
 /** The object a key names in the local S3 server's folder (s3rver stores `<key>._S3rver_object`). */
 async function localObject(stateDir: string, key: string): Promise<string | undefined> {

@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../functions/cli/main.ts';
-import type { Output } from '../../functions/cli/render.ts';
+import { a360 } from '../support/cli.ts';
+import { freshPostgresDatabase } from '../support/database.ts';
 
 /** The example queries of the original system's README, verbatim. */
 const SEED_QUERIES = {
@@ -73,24 +71,6 @@ WHERE lm.message_type = 'ERROR'
 ORDER BY lm.created_at DESC;`,
 };
 
-async function a360(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const output: Output = {
-    isTTY: false,
-    write: (t) => {
-      out += t;
-    },
-    error: (t) => {
-      err += t;
-    },
-  };
-  return { code: await main(args, { output, env }), out, err };
-}
-
 interface Backend {
   name: string;
   setUp(): Promise<{ env: NodeJS.ProcessEnv; tearDown(): Promise<void> }>;
@@ -111,20 +91,11 @@ if (url) {
     name: 'PostgreSQL',
     async setUp() {
       const dir = await mkdtemp(join(tmpdir(), 'a360-seed-'));
-      const name = `a360_seed_${randomBytes(5).toString('hex')}`;
-      const admin = new pg.Client({ connectionString: url });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
-      await admin.end();
-      const target = new URL(url);
-      target.pathname = `/${name}`;
+      const database = await freshPostgresDatabase(url);
       return {
-        env: { A360_STATE_DIR: dir, DATABASE_URL: target.toString() },
+        env: { A360_STATE_DIR: dir, DATABASE_URL: database.url },
         async tearDown() {
-          const again = new pg.Client({ connectionString: url });
-          await again.connect();
-          await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-          await again.end();
+          await database.drop();
           await rm(dir, { recursive: true, force: true });
         },
       };

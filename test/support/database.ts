@@ -12,8 +12,8 @@ export interface DatabaseBackend {
   create(): Promise<{ sql: Sql; drop(): Promise<void> }>;
 }
 
-/** A fresh database on a real PostgreSQL server (`DATABASE_URL`), dropped afterwards. */
-async function freshPostgres(url: string): Promise<{ sql: Sql; drop(): Promise<void> }> {
+/** A fresh, empty database on the PostgreSQL server at `url`; `drop` removes it. */
+export async function freshPostgresDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `a360_test_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -21,15 +21,25 @@ async function freshPostgres(url: string): Promise<{ sql: Sql; drop(): Promise<v
   await admin.end();
   const target = new URL(url);
   target.pathname = `/${name}`;
-  const sql = createPostgresSql(target.toString(), { max: 4 });
   return {
-    sql,
+    url: target.toString(),
     async drop() {
-      await sql.close();
       const again = new pg.Client({ connectionString: url });
       await again.connect();
       await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await again.end();
+    },
+  };
+}
+
+async function freshPostgres(url: string): Promise<{ sql: Sql; drop(): Promise<void> }> {
+  const database = await freshPostgresDatabase(url);
+  const sql = createPostgresSql(database.url, { max: 4 });
+  return {
+    sql,
+    async drop() {
+      await sql.close();
+      await database.drop();
     },
   };
 }

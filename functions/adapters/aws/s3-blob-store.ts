@@ -6,7 +6,7 @@ import {
   paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { isThrottling } from '../../collectors/aws-errors.ts';
+import { isThrottling, isTransientFailure } from '../../collectors/aws-errors.ts';
 import { TransientError } from '../../platform/errors.ts';
 import type { BlobStore } from '../../ports.ts';
 
@@ -27,20 +27,6 @@ interface S3ErrorLike {
   $fault?: 'client' | 'server';
   $metadata?: { httpStatusCode?: number };
 }
-
-/** Errors the request never got an answer for: the same request may well succeed later. */
-const NETWORK = new Set([
-  'TimeoutError',
-  'RequestTimeout',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
 
 export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
   const { client, bucket, kmsKeyId, pageSize } = options;
@@ -138,16 +124,9 @@ function isNoSuchKey(error: unknown): boolean {
 /** Throttling (SlowDown), 5xx and network failures are retryable; the rest keeps S3's error as `cause`. */
 function mapS3Error(error: unknown, operation: string, bucket: string, key: string): Error {
   const e = (error ?? {}) as S3ErrorLike;
-  const status = e.$metadata?.httpStatusCode ?? 0;
   const detail = `${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
   const where = `S3 ${operation} s3://${bucket}/${key}`;
-  if (
-    isThrottling(error) ||
-    status >= 500 ||
-    e.$fault === 'server' ||
-    NETWORK.has(e.name ?? '') ||
-    NETWORK.has(e.code ?? '')
-  ) {
+  if (isThrottling(error) || isTransientFailure(error)) {
     return new TransientError(`${where}: ${detail}`, { cause: error });
   }
   return new Error(`${where} failed: ${detail}`, { cause: error });
