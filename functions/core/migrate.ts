@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../platform/errors.ts';
+import { sqlPieces } from '../platform/sql-text.ts';
 import type { Sql } from '../ports.ts';
 
 export interface SqlFile {
@@ -48,51 +49,19 @@ export async function readSchemaFiles(directory = defaultSqlDirectory()): Promis
 export function splitStatements(text: string): string[] {
   const statements: string[] = [];
   let current = '';
-  let i = 0;
-  while (i < text.length) {
-    const rest = text.slice(i);
-    const ch = text[i] as string;
-    if (rest.startsWith('--')) {
-      const end = text.indexOf('\n', i);
-      i = end === -1 ? text.length : end + 1;
-      current += '\n';
-      continue;
-    }
-    if (rest.startsWith('/*')) {
-      const end = text.indexOf('*/', i + 2);
-      i = end === -1 ? text.length : end + 2;
-      // A comment separates tokens as whitespace does: `1/* x */AS` is `1 AS`, not `1AS`.
-      current += ' ';
-      continue;
-    }
-    const dollar = /^\$[A-Za-z_]*\$/.exec(rest);
-    if (dollar) {
-      const tag = dollar[0];
-      const end = text.indexOf(tag, i + tag.length);
-      const stop = end === -1 ? text.length : end + tag.length;
-      current += text.slice(i, stop);
-      i = stop;
-      continue;
-    }
-    if (ch === "'" || ch === '"') {
-      let j = i + 1;
-      while (j < text.length) {
-        if (text[j] === ch && text[j + 1] === ch) j += 2;
-        else if (text[j] === ch) break;
-        else j += 1;
+  for (const piece of sqlPieces(text)) {
+    if (piece.kind === 'line-comment') continue;
+    // A comment separates tokens as whitespace does: `1/* x */AS` is `1 AS`, not `1AS`.
+    if (piece.kind === 'block-comment') current += ' ';
+    else if (piece.kind === 'quoted') current += piece.text;
+    else {
+      const [first, ...rest] = piece.text.split(';');
+      current += first;
+      for (const next of rest) {
+        if (current.trim()) statements.push(current.trim());
+        current = next;
       }
-      current += text.slice(i, j + 1);
-      i = j + 1;
-      continue;
     }
-    if (ch === ';') {
-      if (current.trim()) statements.push(current.trim());
-      current = '';
-      i += 1;
-      continue;
-    }
-    current += ch;
-    i += 1;
   }
   if (current.trim()) statements.push(current.trim());
   return statements;
