@@ -14,6 +14,12 @@ export interface RegionalCollection<T> {
 const REGION_CONCURRENCY = 4;
 
 /**
+ * A region that is not enabled for the account (an opt-in region) rejects the account's credentials exactly as
+ * invalid credentials would. When the same credentials got an answer in another region, it is the region.
+ */
+const CREDENTIAL_REJECTIONS = new Set(['UnrecognizedClientException', 'InvalidClientTokenId']);
+
+/**
  * Collects every configured region. A region that fails is recorded and the others are kept (the category is
  * then PARTIAL); a region without the service is SKIPPED. Only when every region failed does this throw, with
  * the first region's error, so the state machine can retry or record the category as FAILED.
@@ -27,9 +33,11 @@ export async function collectEachRegion<T>(
     try {
       return { region, value: await collectRegion(region) } as const;
     } catch (error) {
-      return { region, error: classifyAwsError(error, isNotEnabled) } as const;
+      const rejected = CREDENTIAL_REJECTIONS.has((error as { name?: string } | null)?.name ?? '');
+      return { region, error: classifyAwsError(error, isNotEnabled), rejected } as const;
     }
   });
+  const credentialsWork = outcomes.some((o) => !('rejected' in o) || !o.rejected);
   const regions: Record<string, RegionOutcome> = {};
   const results: Array<{ region: string; value: T }> = [];
   const failures: Error[] = [];
@@ -41,6 +49,12 @@ export async function collectEachRegion<T>(
     } else if (outcome.error instanceof ServiceNotEnabledError) {
       regions[outcome.region] = { status: 'SKIPPED', error: describeError(outcome.error) };
       skipped.push(outcome.error.message);
+    } else if (outcome.rejected && credentialsWork) {
+      const error = new ServiceNotEnabledError(
+        `${outcome.error.message} (the credentials work in other regions: ${outcome.region} is an opt-in region not enabled for this account)`,
+      );
+      regions[outcome.region] = { status: 'SKIPPED', error: describeError(error) };
+      skipped.push(error.message);
     } else {
       regions[outcome.region] = { status: 'FAILED', error: describeError(outcome.error) };
       failures.push(outcome.error);

@@ -13,8 +13,7 @@ import {
 } from '@aws-sdk/client-wafv2';
 import { z } from 'zod';
 import { mapLimit } from '../platform/concurrency.ts';
-import { ServiceNotEnabledError } from '../platform/errors.ts';
-import { classifyAwsError, required } from './aws-errors.ts';
+import { required } from './aws-errors.ts';
 import { collectEachRegion } from './regional.ts';
 import { type CollectContext, defineCollector } from './types.ts';
 
@@ -132,13 +131,6 @@ const nameOf = (error: unknown) => (error as { name?: string } | undefined)?.nam
  * deleted between ListWebACLs and GetWebACL, or a web ACL without logging.
  */
 const isNonexistent = (error: unknown) => nameOf(error) === 'WAFNonexistentItemException';
-
-/**
- * A region that is not enabled for the account (an opt-in region) rejects the account's credentials with
- * UnrecognizedClientException, exactly as invalid credentials would. The two are told apart by the home region,
- * which is never opt-in: if the same credentials work there, the failing region is not enabled.
- */
-const isCredentialRejection = (error: unknown) => nameOf(error) === 'UnrecognizedClientException';
 
 /** Every web ACL summary of a scope. */
 async function listWebAcls(waf: WAFV2Client, scope: WafScope): Promise<Array<{ name: string; id: string }>> {
@@ -468,28 +460,14 @@ export const wafCollector = defineCollector({
       (value) => ({ value }),
       (error: unknown) => ({ error }),
     );
-    const credentialsWork = cloudFront.then(
-      (outcome) => !('error' in outcome) || !isCredentialRejection(outcome.error),
-    );
     const collection = await collectEachRegion(
       { ...ctx, regions: [GLOBAL_REGION, ...ctx.regions] },
       async (region) => {
-        if (region === GLOBAL_REGION) {
-          const outcome = await cloudFront;
-          if ('error' in outcome) throw outcome.error;
-          return outcome.value;
-        }
-        try {
-          return await collectScope(ctx, { scope: 'REGIONAL', endpoint: region, region });
-        } catch (error) {
-          if (isCredentialRejection(error) && (await credentialsWork)) {
-            throw new ServiceNotEnabledError(
-              `${classifyAwsError(error).message} (the credentials work in ${ctx.homeRegion}: ${region} is an opt-in region not enabled for this account)`,
-              { cause: error },
-            );
-          }
-          throw error;
-        }
+        if (region !== GLOBAL_REGION)
+          return collectScope(ctx, { scope: 'REGIONAL', endpoint: region, region });
+        const outcome = await cloudFront;
+        if ('error' in outcome) throw outcome.error;
+        return outcome.value;
       },
     );
     const payload: WafPayload = {

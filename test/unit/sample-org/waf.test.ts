@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createClientFactory } from '../../../functions/adapters/aws/clients.ts';
-import { sampleAccounts } from '../../../functions/adapters/local/sample-org/accounts.ts';
+import { isRegionEnabled, sampleAccounts } from '../../../functions/adapters/local/sample-org/accounts.ts';
 import { SampleOrganization } from '../../../functions/adapters/local/sample-org/organization.ts';
 import { cloudFrontSimulator } from '../../../functions/adapters/local/sample-org/services/cloudfront.ts';
 import {
-  regionEnabled,
   sampleWebAcls,
   wafv2Simulator,
 } from '../../../functions/adapters/local/sample-org/services/wafv2.ts';
@@ -167,7 +166,9 @@ describe('waf collector against the sample organization', () => {
   it('records an opt-in region the account has not enabled as SKIPPED', async () => {
     const regions = ['us-east-1', 'me-south-1'];
     const result = await collectWithRegions(regions, (org) => {
-      const off = org.accounts.find((a) => a.environment === 'production' && !regionEnabled(a, 'me-south-1'));
+      const off = org.accounts.find(
+        (a) => a.environment === 'production' && !isRegionEnabled(a, 'me-south-1'),
+      );
       if (!off) throw new Error('every production account has me-south-1');
       return off.id;
     });
@@ -179,7 +180,7 @@ describe('waf collector against the sample organization', () => {
     expect(result.payload.web_acls.some((a) => a.region === 'me-south-1')).toBe(false);
 
     const enabled = await collectWithRegions(regions, (org) => {
-      const on = org.accounts.find((a) => a.environment === 'production' && regionEnabled(a, 'me-south-1'));
+      const on = org.accounts.find((a) => a.environment === 'production' && isRegionEnabled(a, 'me-south-1'));
       if (!on) throw new Error('no production account has me-south-1');
       return on.id;
     });

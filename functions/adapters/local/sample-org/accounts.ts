@@ -20,6 +20,27 @@ export interface SampleAccount {
 }
 
 export const SAMPLE_ORGANIZATION_ID = 'o-a360sample1';
+
+/** Regions disabled in an account until it opts in; every call there fails as AWS fails it. */
+export const OPT_IN_REGIONS: ReadonlySet<string> = new Set([
+  'af-south-1',
+  'ap-east-1',
+  'ap-south-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ca-west-1',
+  'eu-central-2',
+  'eu-south-1',
+  'eu-south-2',
+  'il-central-1',
+  'me-central-1',
+  'me-south-1',
+]);
+
+/** Whether an account has a region: standard regions always, an opt-in region for about 40% of accounts. */
+export function isRegionEnabled(account: SampleAccount, region: string): boolean {
+  return !OPT_IN_REGIONS.has(region) || new Random(account.id, 'opt-in', region).chance(0.4);
+}
 export const SAMPLE_MANAGEMENT_ACCOUNT_INDEX = 0;
 
 const PLATFORM_ACCOUNTS: ReadonlyArray<{ name: string; environment: Environment }> = [

@@ -10,7 +10,7 @@ import type {
 import { InvalidInputError } from '../../../platform/errors.ts';
 import { type Clock, systemClock } from '../../../ports.ts';
 import type { ClientFactoryOptions, CollectionScope } from '../../aws/clients.ts';
-import { type SampleAccount, sampleAccounts } from './accounts.ts';
+import { isRegionEnabled, type SampleAccount, sampleAccounts } from './accounts.ts';
 import { awsError, type SampleCall, type ServiceSimulator } from './simulator.ts';
 
 export const FAULT_KINDS = [
@@ -157,6 +157,9 @@ export class SampleOrganization {
       accounts: this.accounts,
       regions: this.regions,
     };
+    if (!isRegionEnabled(account, region)) {
+      throw awsError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    }
     const fault = this.faults.get(scope.category);
     switch (fault) {
       case 'throttle':

@@ -12,29 +12,6 @@ import {
 /** Where CLOUDFRONT-scoped WAF resources live. */
 export const CLOUDFRONT_REGION = 'us-east-1';
 
-/**
- * Opt-in regions (disabled in an account until enabled). An account has some of them enabled; in the others every
- * call fails as AWS fails it: the account's credentials are not recognised there.
- */
-const OPT_IN_REGIONS = new Set([
-  'af-south-1',
-  'ap-east-1',
-  'ap-south-2',
-  'ap-southeast-3',
-  'ap-southeast-4',
-  'ca-west-1',
-  'eu-central-2',
-  'eu-south-1',
-  'eu-south-2',
-  'il-central-1',
-  'me-central-1',
-  'me-south-1',
-]);
-
-export function regionEnabled(account: SampleAccount, region: string): boolean {
-  return !OPT_IN_REGIONS.has(region) || new Random(account.id, 'opt-in', region).chance(0.4);
-}
-
 type Scope = 'REGIONAL' | 'CLOUDFRONT';
 type Association =
   | 'APPLICATION_LOAD_BALANCER'
@@ -515,10 +492,6 @@ function unrecognizedClient(): Error {
   return awsError('UnrecognizedClientException', 'The security token included in the request is invalid.');
 }
 
-function checkCall(call: SampleCall): void {
-  if (!regionEnabled(call.account, call.region)) throw unrecognizedClient();
-}
-
 function scopeOf(call: SampleCall): Scope {
   const scope = call.input.Scope;
   if (scope === undefined || scope === null) {
@@ -539,7 +512,6 @@ function scopeOf(call: SampleCall): Scope {
 const SERVER_PAGE = 2;
 
 function listWebAcls(call: SampleCall): object {
-  checkCall(call);
   const scope = scopeOf(call);
   const { Limit, NextMarker } = call.input;
   if (Limit !== undefined && (!Number.isInteger(Limit) || Limit < 1 || Limit > 100)) {
@@ -578,7 +550,6 @@ function findAcl(call: SampleCall, arn: string): SampleWebAcl | undefined {
 }
 
 function getWebAcl(call: SampleCall): object {
-  checkCall(call);
   const { Name, Id, ARN } = call.input;
   let acl: SampleWebAcl | undefined;
   if (ARN !== undefined) {
@@ -609,7 +580,6 @@ function getWebAcl(call: SampleCall): object {
 }
 
 function listResourcesForWebAcl(call: SampleCall): object {
-  checkCall(call);
   const { WebACLArn } = call.input;
   const resourceType = call.input.ResourceType ?? 'APPLICATION_LOAD_BALANCER';
   if (!WebACLArn)
@@ -639,7 +609,6 @@ function listResourcesForWebAcl(call: SampleCall): object {
 }
 
 function getLoggingConfiguration(call: SampleCall): object {
-  checkCall(call);
   const { ResourceArn } = call.input;
   if (!ResourceArn)
     throw validation("Value null at 'resourceArn' failed to satisfy constraint: Member must not be null");
