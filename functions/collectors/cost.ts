@@ -1,16 +1,13 @@
-import {
-  CostExplorerClient,
-  type Expression,
-  GetCostAndUsageCommand,
-  type GetCostAndUsageCommandInput,
-  type GetCostAndUsageCommandOutput,
-  GetCostForecastCommand,
-  type ResultByTime,
-} from '@aws-sdk/client-cost-explorer';
+import { CostExplorerClient, GetCostForecastCommand } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
-import { DataContractError } from '../platform/errors.ts';
 import { addDays, addMonths, isoDay, previousWindow, type Window } from '../platform/period.ts';
 import { classifyAwsError, required } from './aws-errors.ts';
+import {
+  amountOf,
+  getCostAndUsageAllPages,
+  isCostExplorerNotEnabled,
+  linkedAccountFilter,
+} from './cost-explorer.ts';
 import { type CollectContext, defineCollector } from './types.ts';
 
 const money = z.number().finite();
@@ -48,36 +45,6 @@ export type CostPayload = z.infer<typeof costPayloadSchema>;
 
 const TOP_SERVICES = 5;
 const FORECAST_PREDICTION_INTERVAL = 80;
-
-export const isCostExplorerNotEnabled = ({ name, message }: { name: string; message: string }) =>
-  name === 'AccessDeniedException' && /not enabled for cost explorer/i.test(message);
-
-function linkedAccountFilter(accountId: string): Expression {
-  return { Dimensions: { Key: 'LINKED_ACCOUNT', Values: [accountId] } };
-}
-
-/** Every page of a GetCostAndUsage query, to the last NextPageToken. */
-export async function getCostAndUsageAllPages(
-  client: CostExplorerClient,
-  input: Omit<GetCostAndUsageCommandInput, 'NextPageToken'>,
-): Promise<ResultByTime[]> {
-  const results: ResultByTime[] = [];
-  let token: string | undefined;
-  do {
-    const page: GetCostAndUsageCommandOutput = await client.send(
-      new GetCostAndUsageCommand({ ...input, ...(token ? { NextPageToken: token } : {}) }),
-    );
-    results.push(...required(page.ResultsByTime, 'GetCostAndUsage ResultsByTime'));
-    token = page.NextPageToken;
-  } while (token);
-  return results;
-}
-
-export function amountOf(metric: { Amount?: string | undefined } | undefined, path: string): number {
-  const amount = Number(required(metric?.Amount, path));
-  if (!Number.isFinite(amount)) throw new DataContractError(`response ${path} is not a number`);
-  return amount;
-}
 
 async function periodTotal(ctx: CollectContext, client: CostExplorerClient, window: Window) {
   const results = await getCostAndUsageAllPages(client, {

@@ -1,7 +1,7 @@
 import { CostExplorerClient, type ResultByTime } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
 import { classifyAwsError, required } from './aws-errors.ts';
-import { amountOf, getCostAndUsageAllPages, isCostExplorerNotEnabled } from './cost.ts';
+import { amountOf, getCostAndUsageAllPages, isCostExplorerNotEnabled } from './cost-explorer.ts';
 import { defineCollector } from './types.ts';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);

@@ -64,8 +64,10 @@ export interface CategoryCollector<P = unknown> {
   readonly id: string;
   readonly title: string;
   readonly scope: CategoryScope;
-  /** Exactly the IAM actions `collect` needs; infra builds the category's role from this list. */
+  /** Exactly the IAM actions of the API calls `collect` makes; infra builds the category's role from this list. */
   readonly actions: readonly string[];
+  /** IAM actions AWS checks on top of the calls themselves (e.g. per associated resource type), with why. */
+  readonly dependentActions?: readonly string[];
   /** The tables its loader writes. */
   readonly tables: readonly string[];
   /** The payload's schema: checked after collection and again before loading. */

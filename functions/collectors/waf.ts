@@ -441,12 +441,14 @@ export const wafCollector = defineCollector({
     'wafv2:GetWebACL',
     'wafv2:ListResourcesForWebACL',
     'wafv2:GetLoggingConfiguration',
-    // ListResourcesForWebACL also checks these per resource type (WAF Developer Guide, "Permissions for
-    // ListResourcesForWebACL"); ALB, API Gateway and AppSync need nothing more.
+    'cloudfront:ListDistributionsByWebACLId',
+  ],
+  // ListResourcesForWebACL also checks these per resource type (WAF Developer Guide, "Permissions for
+  // ListResourcesForWebACL"); ALB, API Gateway and AppSync need nothing more.
+  dependentActions: [
     'cognito-idp:ListResourcesForWebACL',
     'apprunner:ListAssociatedServicesForWebAcl',
     'ec2:DescribeVerifiedAccessInstanceWebAclAssociations',
-    'cloudfront:ListDistributionsByWebACLId',
   ],
   tables: ['waf_rules', 'waf_rules_detailed'],
   schema: wafPayloadSchema,
