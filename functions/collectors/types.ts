@@ -68,7 +68,7 @@ export interface CategoryCollector<P = unknown> {
   readonly actions: readonly string[];
   /** IAM actions AWS checks on top of the calls themselves (e.g. per associated resource type), with why. */
   readonly dependentActions?: readonly string[];
-  /** The tables its loader writes. */
+  /** The tables its loader writes; the first is its main table (one row per thing it collects). */
   readonly tables: readonly string[];
   /** The payload's schema: checked after collection and again before loading. */
   readonly schema: z.ZodType<P>;
