@@ -92,3 +92,18 @@ export interface Log {
 export interface MetricsSink {
   record(category: string, values: Readonly<Record<string, number>>): void;
 }
+
+/** An account as AWS Organizations describes it. */
+export interface DirectoryAccount {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string | null;
+  /** ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED... */
+  readonly state: string;
+}
+
+/** Where `orchestrate` finds the accounts to collect (AWS Organizations in the hub). */
+export interface AccountDirectory {
+  /** Every account of the organization, or of these OUs and the OUs below them. */
+  list(organizationalUnits: readonly string[]): Promise<DirectoryAccount[]>;
+}

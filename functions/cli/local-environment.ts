@@ -1,6 +1,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { createClientFactory } from '../adapters/aws/clients.ts';
+import { createOrganizationDirectory } from '../adapters/aws/organization-directory.ts';
 import { createS3BlobStore } from '../adapters/aws/s3-blob-store.ts';
 import { createFileDeadLetterQueue } from '../adapters/local/file-dead-letter-queue.ts';
 import { createFileLog } from '../adapters/local/file-log.ts';
@@ -31,6 +33,8 @@ export interface LocalEnvironmentOptions {
   readonly regions: readonly string[];
   readonly sample?: { readonly accounts: number; readonly faults: readonly Fault[] };
   readonly clock?: Clock;
+  /** Accounts collected at once by `orchestrate`. */
+  readonly concurrency?: number;
 }
 
 export interface LocalEnvironment {
@@ -92,6 +96,17 @@ export async function openLocalEnvironment(options: LocalEnvironmentOptions): Pr
         })
       : undefined;
     const clientOptions = sample?.clientOptions() ?? {};
+    // The sample organization's accounts are discovered as in AWS: Organizations, asked by the management account.
+    const management = sample?.accounts[0];
+    const directory = management
+      ? createOrganizationDirectory(
+          createClientFactory(
+            clientOptions,
+            { accountId: management.id, category: 'discovery', runId: 'discovery' },
+            { apiCalls: 0, throttled: 0 },
+          ).client(OrganizationsClient, 'us-east-1'),
+        )
+      : undefined;
     const deps: PipelineDeps = {
       blobs: createS3BlobStore({ client: s3.client, bucket: LOCAL_BUCKET }),
       sql: database.sql,
@@ -103,6 +118,14 @@ export async function openLocalEnvironment(options: LocalEnvironmentOptions): Pr
       regions: options.regions,
       enabledCategories: CATEGORY_IDS,
       clientsFor: (scope, stats) => createClientFactory(clientOptions, scope, stats),
+      orchestration: {
+        accounts: { source: 'organization', organizationalUnits: [], include: [], exclude: [] },
+        ...(directory ? { directory } : {}),
+        maxConcurrency: options.concurrency ?? 4,
+        // Locally every account is attempted; the summary reports what failed.
+        toleratedFailurePercentage: 100,
+        directoryCacheMs: 0,
+      },
     };
     return {
       stateDir,

@@ -50,7 +50,12 @@ export class RunProgress {
     }
   }
 
-  handle(phase: Phase, event: InterpreterEvent): void {
+  handle(machine: Phase | 'orchestrate', event: InterpreterEvent): void {
+    if (machine === 'orchestrate') {
+      this.expectDiscovered(event);
+      return;
+    }
+    const phase = machine;
     const state = (event as { state?: StateData }).state;
     if (!state) return;
     const names = TASK_BY_PHASE[phase];
@@ -90,14 +95,33 @@ export class RunProgress {
     }
   }
 
+  /** Once `orchestrate` has discovered the accounts, every account x category x phase is pending. */
+  private expectDiscovered(event: InterpreterEvent): void {
+    const state = (event as { state?: StateData }).state;
+    if (event.type !== 'StateExited' || state?.name !== 'DiscoverAccounts') return;
+    this.discovered = state.output as { accountCount?: number; categories?: string[] };
+  }
+
+  private discovered: { accountCount?: number; categories?: string[] } | undefined;
+
   /** Counts of slices per category and phase, in their current state. */
   tally(): Map<string, Record<Phase, Record<SliceState, number>>> {
     const tally = new Map<string, Record<Phase, Record<SliceState, number>>>();
+    for (const category of this.discovered?.categories ?? []) {
+      tally.set(category, { collect: emptyCounts(), load: emptyCounts() });
+    }
     for (const [key, slice] of this.slices) {
       const { category, phase } = parseSliceKey(key);
       const entry = tally.get(category) ?? { collect: emptyCounts(), load: emptyCounts() };
       entry[phase][slice.state] += 1;
       tally.set(category, entry);
+    }
+    const accounts = this.discovered?.accountCount ?? 0;
+    for (const entry of tally.values()) {
+      for (const counts of [entry.collect, entry.load]) {
+        const seen = Object.values(counts).reduce((a, b) => a + b, 0);
+        counts.pending += Math.max(0, accounts - seen);
+      }
     }
     return tally;
   }

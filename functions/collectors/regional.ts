@@ -1,5 +1,5 @@
 import { mapLimit } from '../platform/concurrency.ts';
-import { describeError, ServiceNotEnabledError } from '../platform/errors.ts';
+import { type AppError, describeError, ServiceNotEnabledError } from '../platform/errors.ts';
 import { classifyAwsError, type NotEnabledMatcher } from './aws-errors.ts';
 import type { CollectContext, RegionOutcome } from './types.ts';
 
@@ -29,12 +29,13 @@ export async function collectEachRegion<T>(
   collectRegion: (region: string) => Promise<T>,
   isNotEnabled?: NotEnabledMatcher,
 ): Promise<RegionalCollection<T>> {
-  const outcomes = await mapLimit(ctx.regions, REGION_CONCURRENCY, async (region) => {
+  type Outcome = { region: string; value: T } | { region: string; error: AppError; rejected: boolean };
+  const outcomes = await mapLimit(ctx.regions, REGION_CONCURRENCY, async (region): Promise<Outcome> => {
     try {
-      return { region, value: await collectRegion(region) } as const;
+      return { region, value: await collectRegion(region) };
     } catch (error) {
       const rejected = CREDENTIAL_REJECTIONS.has((error as { name?: string } | null)?.name ?? '');
-      return { region, error: classifyAwsError(error, isNotEnabled), rejected } as const;
+      return { region, error: classifyAwsError(error, isNotEnabled), rejected };
     }
   });
   const credentialsWork = outcomes.some((o) => !('rejected' in o) || !o.rejected);

@@ -103,10 +103,23 @@ export async function collectCategory(deps: CollectDeps, input: unknown): Promis
         payload: null,
       };
     } else {
-      const partial = Object.values(result.regions ?? {}).some((r) => r.status === 'FAILED');
+      const failedRegions = Object.entries(result.regions ?? {}).filter(([, r]) => r.status === 'FAILED');
+      const [firstRegion, firstOutcome] = failedRegions[0] ?? [];
+      // A PARTIAL category says which region failed first and why, so the ledger row is not silent about it.
+      const error =
+        firstOutcome?.error === undefined
+          ? null
+          : {
+              name: firstOutcome.error.name,
+              message: `${firstRegion}: ${firstOutcome.error.message}${failedRegions.length > 1 ? ` (and ${failedRegions.length - 1} more regions)` : ''}`,
+            };
       part = {
         category: request.category,
-        header: header(partial ? 'PARTIAL' : 'SUCCEEDED', { rows: result.rows, ...regions }),
+        header: header(failedRegions.length > 0 ? 'PARTIAL' : 'SUCCEEDED', {
+          rows: result.rows,
+          error,
+          ...regions,
+        }),
         payload: checked.data,
       };
     }

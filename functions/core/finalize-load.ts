@@ -79,7 +79,7 @@ export async function finalizeLoad(deps: FinalizeDeps, input: unknown): Promise<
   const letters: DeadLetter[] = [];
   const attempted = new Set(request.results.map((r) => r.category));
   for (const [category, header] of Object.entries(snapshot.categories)) {
-    if (header.status === 'FAILED') {
+    if (header.status === 'FAILED' || header.status === 'PARTIAL') {
       if (header.run_id !== request.runId && !attempted.has(category)) continue;
       const error = header.error ?? { name: 'States.TaskFailed', message: '' };
       failed.push({ category, phase: 'collect', error: `${error.name}: ${error.message}` });

@@ -1,17 +1,20 @@
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { createClientFactory } from '../adapters/aws/clients.ts';
 import { createDataApiSql } from '../adapters/aws/data-api-sql.ts';
+import { createOrganizationDirectory } from '../adapters/aws/organization-directory.ts';
 import { createS3BlobStore } from '../adapters/aws/s3-blob-store.ts';
 import { createSqsDeadLetterQueue } from '../adapters/aws/sqs-dead-letter-queue.ts';
 import type { CollectDeps } from '../core/collect-category.ts';
+import type { DiscoverDeps } from '../core/discover-accounts.ts';
 import type { FinalizeDeps } from '../core/finalize-load.ts';
 import type { PlanDeps } from '../core/plan-run.ts';
 import type { Log } from '../ports.ts';
 import { systemClock } from '../ports.ts';
-import { loadCollectConfig, loadLoadConfig, loadPlanConfig } from './config.ts';
+import { loadCollectConfig, loadDiscoverConfig, loadLoadConfig, loadPlanConfig } from './config.ts';
 import { metricsSink } from './observability.ts';
 
 /**
@@ -89,5 +92,24 @@ export function awsLoadDeps(log: Log, env: NodeJS.ProcessEnv = process.env): Fin
     log,
     metrics: metricsSink,
     deadLetters: createSqsDeadLetterQueue(new SQSClient({}), config.dlqUrl),
+  };
+}
+
+export function awsDiscoverDeps(log: Log, env: NodeJS.ProcessEnv = process.env): DiscoverDeps {
+  const config = loadDiscoverConfig(env);
+  return {
+    blobs: createS3BlobStore({
+      client: new S3Client({}),
+      bucket: config.bucket,
+      ...(config.kmsKeyId ? { kmsKeyId: config.kmsKeyId } : {}),
+    }),
+    clock: systemClock,
+    log,
+    accounts: config.accounts,
+    // Organizations is a global service served from us-east-1 in the commercial partition.
+    directory: createOrganizationDirectory(new OrganizationsClient({ region: 'us-east-1' })),
+    enabledCategories: config.enabledCategories,
+    maxConcurrency: config.maxConcurrency,
+    toleratedFailurePercentage: config.toleratedFailurePercentage,
   };
 }

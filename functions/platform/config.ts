@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { resolveCategories } from '../collectors/registry.ts';
+import type { AccountSource } from '../core/discover-accounts.ts';
 import { ENV } from './env.ts';
 import { ConfigError } from './errors.ts';
 
@@ -143,5 +145,56 @@ export function loadLoadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfig
       database: reader.optional(ENV.dbName) ?? 'a360',
     },
     dlqUrl: reader.required(ENV.dlqUrl),
+  });
+}
+
+export interface DiscoverConfig extends StorageConfig {
+  readonly accounts: AccountSource;
+  readonly enabledCategories: readonly string[];
+  readonly maxConcurrency: number;
+  readonly toleratedFailurePercentage: number;
+}
+
+const accountSourceSchema = z.discriminatedUnion('source', [
+  z.object({ source: z.literal('list'), ids: z.array(z.string().regex(/^\d{12}$/)).min(1) }),
+  z.object({
+    source: z.literal('organization'),
+    organizationalUnits: z.array(z.string()),
+    include: z.array(z.string().regex(/^\d{12}$/)),
+    exclude: z.array(z.string().regex(/^\d{12}$/)),
+  }),
+]);
+
+export function loadDiscoverConfig(env: NodeJS.ProcessEnv = process.env): DiscoverConfig {
+  const reader = new EnvReader(env);
+  const accounts = reader.json(
+    ENV.accountSource,
+    (value): value is AccountSource => accountSourceSchema.safeParse(value).success,
+    'a JSON account source: {"source":"list","ids":[...]} or {"source":"organization","organizationalUnits":[...],"include":[...],"exclude":[...]}',
+  );
+  const number = (name: string, max: number) => {
+    const value = Number(reader.required(name));
+    if (!Number.isFinite(value) || value < 0 || value > max)
+      reader.problems.push(`${name} must be a number from 0 to ${max}`);
+    return value;
+  };
+  let enabledCategories: string[] = [];
+  try {
+    enabledCategories = resolveCategories(
+      reader
+        .optional(ENV.categories)
+        ?.split(',')
+        .map((c) => c.trim()),
+    );
+  } catch (error) {
+    reader.problems.push(`${ENV.categories}: ${(error as Error).message}`);
+  }
+  return reader.done({
+    bucket: reader.required(ENV.bucket),
+    kmsKeyId: reader.optional(ENV.kmsKeyId),
+    accounts: accounts as AccountSource,
+    enabledCategories,
+    maxConcurrency: number(ENV.maxConcurrency, 10_000),
+    toleratedFailurePercentage: number(ENV.toleratedFailurePercentage, 100),
   });
 }

@@ -16,4 +16,7 @@ export const ENV = {
   memberRoleName: 'A360_MEMBER_ROLE_NAME',
   externalId: 'A360_EXTERNAL_ID',
   sqlDir: 'A360_SQL_DIR',
+  accountSource: 'A360_ACCOUNT_SOURCE',
+  maxConcurrency: 'A360_MAX_CONCURRENCY',
+  toleratedFailurePercentage: 'A360_TOLERATED_FAILURE_PERCENTAGE',
 } as const;

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError } from './errors.ts';
 
 /** The ASL files in `statemachines/`, the same ones CDK deploys and the local runner executes. */
-export const STATE_MACHINES = ['collect', 'load'] as const;
+export const STATE_MACHINES = ['collect', 'load', 'orchestrate'] as const;
 export type StateMachineName = (typeof STATE_MACHINES)[number];
 
 /** Every `${Placeholder}` the ASL files use: ARNs and names only, filled by CDK and by the local runner. */
@@ -14,6 +14,10 @@ export const SUBSTITUTION_KEYS = [
   'LoadCategoryFunctionArn',
   'FinalizeLoadFunctionArn',
   'LoadStateMachineArn',
+  'DiscoverAccountsFunctionArn',
+  'SettleRunFunctionArn',
+  'CollectStateMachineArn',
+  'DataBucketName',
 ] as const;
 export type Substitutions = Readonly<Record<(typeof SUBSTITUTION_KEYS)[number], string>>;
 

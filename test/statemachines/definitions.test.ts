@@ -45,7 +45,7 @@ describe.each(STATE_MACHINES)('statemachines/%s.asl.json', (name) => {
     expect(placeholders.length).toBeGreaterThan(0);
     for (const placeholder of placeholders) {
       expect(SUBSTITUTION_KEYS).toContain(placeholder);
-      expect(placeholder).toMatch(/(FunctionArn|StateMachineArn)$/);
+      expect(placeholder).toMatch(/(FunctionArn|StateMachineArn|BucketName)$/);
     }
   });
 

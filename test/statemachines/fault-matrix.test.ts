@@ -15,7 +15,25 @@ import { testPipeline } from '../support/pipeline.ts';
 const NOT_ENABLED_FAILS: Record<string, string> = {
   account: 'SourceAccessError',
   waf: 'SourceAccessError',
+  'ssm-inventory': 'SourceAccessError',
+  kms: 'SourceAccessError',
+  cloudtrail: 'SourceAccessError',
+  'secrets-manager': 'SourceAccessError',
+  acm: 'SourceAccessError',
+  'application-signals': 'SourceAccessError',
+  'resilience-hub': 'SourceAccessError',
 };
+
+/** Two other categories run beside the faulted one: they must load whatever happens to it. */
+function companions(category: string): string[] {
+  return ['account', 'cost', 'service-usage'].filter((c) => c !== category).slice(0, 2);
+}
+
+/**
+ * Categories built from several independent sources keep the sources that answered: a malformed response
+ * from one makes them PARTIAL (with the error), not FAILED.
+ */
+const MALFORMED_PARTIAL = new Set(['reservations', 'resources']);
 
 const EXPECTED: Record<FaultKind, (category: string) => { status: string; error: string | null }> = {
   throttle: () => ({ status: 'SUCCEEDED', error: null }),
@@ -25,7 +43,10 @@ const EXPECTED: Record<FaultKind, (category: string) => { status: string; error:
     NOT_ENABLED_FAILS[category]
       ? { status: 'FAILED', error: NOT_ENABLED_FAILS[category] as string }
       : { status: 'SKIPPED', error: 'ServiceNotEnabledError' },
-  malformed: () => ({ status: 'FAILED', error: 'DataContractError' }),
+  malformed: (category) => ({
+    status: MALFORMED_PARTIAL.has(category) ? 'PARTIAL' : 'FAILED',
+    error: 'DataContractError',
+  }),
   timeout: () => ({ status: 'FAILED', error: 'TransientError' }),
 };
 
@@ -60,7 +81,13 @@ describe.each(REGISTRY.map((c) => [c.collector.id, c.collector.tables] as const)
       // A complete earlier day, so "nothing half-written" compares against real rows.
       await runCollect(
         clean.deps,
-        { accountId, period: 'DAILY', date: '2026-11-20', runId: `r-${category}-base` },
+        {
+          accountId,
+          period: 'DAILY',
+          date: '2026-11-20',
+          runId: `r-${category}-base`,
+          categories: [category, ...companions(category)],
+        },
         { retryIntervalMs: 0 },
       );
     }, 60_000);
@@ -78,7 +105,7 @@ describe.each(REGISTRY.map((c) => [c.collector.id, c.collector.tables] as const)
 
         const result = await runCollect(
           faulty.deps,
-          { accountId, period: 'DAILY', date, runId },
+          { accountId, period: 'DAILY', date, runId, categories: [category, ...companions(category)] },
           { retryIntervalMs: 0 },
         );
 
@@ -96,6 +123,7 @@ describe.each(REGISTRY.map((c) => [c.collector.id, c.collector.tables] as const)
         const collect = rows.find((r) => r.category === category && r.phase === 'collect');
         expect(collect).toMatchObject({ status: expected.status, error_name: expected.error });
         if (fault === 'throttle') expect(collect?.attempt).toBe(2);
+        expect(rows.filter((r) => r.category !== category)).toHaveLength(4);
         for (const row of rows.filter((r) => r.category !== category)) {
           expect(['SUCCEEDED', 'SKIPPED', 'PARTIAL'], `${row.category} ${row.phase}`).toContain(row.status);
         }

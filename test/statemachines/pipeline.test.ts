@@ -17,7 +17,7 @@ const DATA_TABLES = [...new Set(REGISTRY.flatMap((c) => c.collector.tables))];
 
 function collectEvents(): {
   events: Array<{ machine: string; event: InterpreterEvent }>;
-  onEvent: (m: 'collect' | 'load', e: InterpreterEvent) => void;
+  onEvent: (m: 'collect' | 'load' | 'orchestrate', e: InterpreterEvent) => void;
 } {
   const events: Array<{ machine: string; event: InterpreterEvent }> = [];
   return { events, onEvent: (machine, event) => events.push({ machine, event }) };

@@ -1,4 +1,6 @@
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { createClientFactory } from '../../functions/adapters/aws/clients.ts';
+import { createOrganizationDirectory } from '../../functions/adapters/aws/organization-directory.ts';
 import type { PipelineDeps } from '../../functions/adapters/local/pipeline.ts';
 import { createSampleOrganization } from '../../functions/adapters/local/sample-org/index.ts';
 import type { Fault, SampleOrganization } from '../../functions/adapters/local/sample-org/organization.ts';
@@ -34,6 +36,17 @@ export function testPipeline(
   const letters: DeadLetter[] = [];
   const metrics: Array<{ category: string; values: Record<string, number> }> = [];
   const clientOptions = sample.clientOptions();
+  const management = sample.accounts[0]?.id as string;
+  const directory = createOrganizationDirectory(
+    createClientFactory(
+      clientOptions,
+      { accountId: management, category: 'discovery', runId: 'discovery' },
+      {
+        apiCalls: 0,
+        throttled: 0,
+      },
+    ).client(OrganizationsClient, 'us-east-1'),
+  );
   return {
     blobs,
     letters,
@@ -50,6 +63,13 @@ export function testPipeline(
       regions: TEST_REGIONS,
       enabledCategories: CATEGORY_IDS,
       clientsFor: (scope, stats) => createClientFactory(clientOptions, scope, stats),
+      orchestration: {
+        accounts: { source: 'organization', organizationalUnits: [], include: [], exclude: [] },
+        directory,
+        maxConcurrency: 4,
+        toleratedFailurePercentage: 100,
+        directoryCacheMs: 0,
+      },
     },
   };
 }

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type CollectDeps, collectCategory } from '../../core/collect-category.ts';
+import { type AccountSource, discoverAccounts } from '../../core/discover-accounts.ts';
 import { finalizeOrReject } from '../../core/finalize-load.ts';
 import { loadCategory } from '../../core/load-category.ts';
 import { mergeSnapshot } from '../../core/merge-snapshot.ts';
 import { planRun } from '../../core/plan-run.ts';
 import { prepareLoad } from '../../core/prepare-load.ts';
-import type { DeadLetterQueue, MetricsSink, Sql } from '../../ports.ts';
+import { settleOrchestration } from '../../core/settle-run.ts';
+import type { AccountDirectory, DeadLetterQueue, MetricsSink, Sql } from '../../ports.ts';
 import {
   type InterpreterEvent,
   type LocalExecution,
@@ -21,10 +23,18 @@ export interface PipelineDeps extends CollectDeps {
   readonly metrics: MetricsSink;
   readonly regions: readonly string[];
   readonly enabledCategories: readonly string[];
+  /** Where `orchestrate` finds its accounts. */
+  readonly orchestration?: {
+    readonly accounts: AccountSource;
+    readonly directory?: AccountDirectory;
+    readonly maxConcurrency: number;
+    readonly toleratedFailurePercentage: number;
+    readonly directoryCacheMs?: number;
+  };
 }
 
 export interface PipelineRunOptions {
-  readonly onEvent?: (machine: 'collect' | 'load', event: InterpreterEvent) => void;
+  readonly onEvent?: (machine: 'collect' | 'load' | 'orchestrate', event: InterpreterEvent) => void;
   /** Replaces Retry intervals (ms); omitted, the intervals in the ASL files apply. */
   readonly retryIntervalMs?: number;
 }
@@ -97,6 +107,79 @@ export function runLoad(
     handlers: loadHandlers(deps),
     ...(options.executionName ? { executionName: options.executionName } : {}),
     ...(options.onEvent ? { onEvent: (event) => options.onEvent?.('load', event) } : {}),
+    ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
+  });
+}
+
+/**
+ * What `states:startExecution.sync:2` answers for a child execution: its output as JSON, or a failure named
+ * States.TaskFailed whose cause describes the child, as Step Functions reports it.
+ */
+function syncResult(execution: LocalExecution): { ExecutionArn: string; Status: string; Output: unknown } {
+  if (execution.status === 'SUCCEEDED') {
+    return { ExecutionArn: execution.executionArn, Status: 'SUCCEEDED', Output: execution.output };
+  }
+  const error = new Error(
+    JSON.stringify({
+      ExecutionArn: execution.executionArn,
+      Status: 'FAILED',
+      Error: execution.error?.name,
+      Cause: execution.error?.cause,
+    }),
+  );
+  error.name = 'States.TaskFailed';
+  throw error;
+}
+
+/** Each Task state of `orchestrate` mapped to its use case; the child executions run in this process. */
+export function orchestrateHandlers(
+  deps: PipelineDeps,
+  options: PipelineRunOptions,
+): Record<string, LocalTaskHandler> {
+  const orchestration = deps.orchestration;
+  return {
+    DiscoverAccounts: async (input) => {
+      if (!orchestration) throw new Error('orchestrate needs PipelineDeps.orchestration');
+      return discoverAccounts(
+        {
+          blobs: deps.blobs,
+          clock: deps.clock,
+          log: deps.log,
+          accounts: orchestration.accounts,
+          ...(orchestration.directory ? { directory: orchestration.directory } : {}),
+          enabledCategories: deps.enabledCategories,
+          maxConcurrency: orchestration.maxConcurrency,
+          toleratedFailurePercentage: orchestration.toleratedFailurePercentage,
+          ...(orchestration.directoryCacheMs === undefined
+            ? {}
+            : { directoryCacheMs: orchestration.directoryCacheMs }),
+        },
+        input,
+      );
+    },
+    CollectAccount: async (input) =>
+      syncResult(await runCollect(deps, (input as { Input: unknown }).Input, options)),
+    LoadAccount: async (input) =>
+      syncResult(await runLoad(deps, (input as { Input: unknown }).Input, options)),
+    SettleRun: async (input) => settleOrchestration(deps, input),
+  };
+}
+
+export function runOrchestrate(
+  deps: PipelineDeps,
+  input: unknown,
+  options: PipelineRunOptions = {},
+): Promise<LocalExecution> {
+  return runStateMachine({
+    name: 'orchestrate',
+    input,
+    handlers: orchestrateHandlers(deps, options),
+    readItems: async ({ Key }) => {
+      const text = await deps.blobs.get(Key);
+      if (text === undefined) throw new Error(`no item file ${Key} in ${deps.blobs.location}`);
+      return JSON.parse(text) as unknown[];
+    },
+    ...(options.onEvent ? { onEvent: (event) => options.onEvent?.('orchestrate', event) } : {}),
     ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
   });
 }

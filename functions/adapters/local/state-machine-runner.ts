@@ -30,19 +30,26 @@ export interface RunOptions {
   readonly onEvent?: (event: InterpreterEvent) => void;
   /** Replaces every Retry interval (ms): 0 in tests, a short pause in the CLI. */
   readonly retryIntervalMs?: number;
+  /** Reads a Distributed Map's items (an S3 JSON array): the interpreter has no item readers. */
+  readonly readItems?: (location: { Bucket: string; Key: string }) => Promise<unknown[]>;
   readonly executionName?: string;
 }
 
 const LOCAL_ACCOUNT = '000000000000';
 const LOCAL_REGION = 'us-east-1';
 
+/** The local bucket (the local S3 server's only bucket). */
+export const LOCAL_BUCKET = 'a360-local';
+
 /** The substitution values of the local runner: placeholders only ever name things, never behaviour. */
 export const LOCAL_SUBSTITUTIONS: Substitutions = Object.fromEntries(
   SUBSTITUTION_KEYS.map((key) => [
     key,
-    key.endsWith('StateMachineArn')
-      ? `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:a360-local-${kebab(key.replace(/StateMachineArn$/, ''))}`
-      : `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:a360-local-${kebab(key.replace(/FunctionArn$/, ''))}`,
+    key.endsWith('BucketName')
+      ? LOCAL_BUCKET
+      : key.endsWith('StateMachineArn')
+        ? `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:a360-local-${kebab(key.replace(/StateMachineArn$/, ''))}`
+        : `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:a360-local-${kebab(key.replace(/FunctionArn$/, ''))}`,
   ]),
 ) as Substitutions;
 
@@ -58,6 +65,12 @@ interface StateNode {
   Type: string;
   Resource?: string;
   Retry?: unknown[];
+  Next?: string;
+  Default?: string;
+  Choices?: Array<{ Next?: string }>;
+  Catch?: Array<{ Next: string }>;
+  ItemReader?: { Resource: string; Parameters?: unknown };
+  ItemsPath?: string;
   ItemProcessor?: { States: Record<string, StateNode> };
   Iterator?: { States: Record<string, StateNode> };
   Branches?: Array<{ States: Record<string, StateNode> }>;
@@ -86,26 +99,73 @@ export function loadDefinition(text: string, name: string): StateMachineDefiniti
   return definition;
 }
 
+export const ITEM_READER_SUFFIX = 'LocalItemReader';
+const LOCAL_ITEMS_PATH = '$.a360LocalItems';
+
+/**
+ * aws-local-stepfunctions runs a DISTRIBUTED Map inline and ignores `ItemReader`. This supplies it explicitly:
+ * a Task `<Map>LocalItemReader` is put in front of the Map, reads the items with the same parameters, and the
+ * Map iterates over them. Everything else of the definition stays as it is.
+ */
+export function withLocalItemReaders(definition: StateMachineDefinition): {
+  definition: StateMachineDefinition;
+  readers: string[];
+} {
+  const copy = structuredClone(definition);
+  const states = copy.States as unknown as Record<string, StateNode>;
+  const readers: string[] = [];
+  for (const [name, state] of Object.entries(states)) {
+    if (state.Type !== 'Map' || !state.ItemReader) continue;
+    const reader = `${name}${ITEM_READER_SUFFIX}`;
+    const redirect = (target: string | undefined) => (target === name ? reader : target);
+    for (const other of Object.values(states)) {
+      if (other.Next !== undefined) other.Next = redirect(other.Next) as string;
+      if (other.Default !== undefined) other.Default = redirect(other.Default) as string;
+      for (const choice of other.Choices ?? [])
+        if (choice.Next !== undefined) choice.Next = redirect(choice.Next) as string;
+      for (const catcher of other.Catch ?? []) catcher.Next = redirect(catcher.Next) as string;
+    }
+    if (copy.StartAt === name) copy.StartAt = reader;
+    states[reader] = {
+      Type: 'Task',
+      Resource: state.ItemReader.Resource,
+      Parameters: state.ItemReader.Parameters,
+      ResultPath: LOCAL_ITEMS_PATH,
+      Next: name,
+    } as StateNode;
+    delete state.ItemReader;
+    state.ItemsPath = LOCAL_ITEMS_PATH;
+    readers.push(reader);
+  }
+  return { definition: copy, readers };
+}
+
 /**
  * Runs `statemachines/<name>.asl.json` with aws-local-stepfunctions: the same file CDK deploys, with the same
  * placeholders filled, every Task state mapped to the use case its Lambda runs.
  */
 export async function runStateMachine(options: RunOptions): Promise<LocalExecution> {
-  const definition = loadDefinition(
-    substitute(await readStateMachine(options.name), LOCAL_SUBSTITUTIONS),
-    options.name,
+  const { definition, readers } = withLocalItemReaders(
+    loadDefinition(substitute(await readStateMachine(options.name), LOCAL_SUBSTITUTIONS), options.name),
   );
+  const readItems = options.readItems;
+  if (readers.length > 0 && !readItems) {
+    throw new ConfigError(
+      `${options.name}: a Distributed Map reads its items from S3; give the runner readItems`,
+    );
+  }
+  const handlers: Record<string, LocalTaskHandler> = { ...options.handlers };
+  for (const reader of readers) {
+    handlers[reader] = async (input) => readItems?.(input as { Bucket: string; Key: string });
+  }
   const states = [...walk(definition.States as unknown as Record<string, StateNode>)];
   const tasks = states.filter(([, s]) => s.Type === 'Task');
-  const missing = tasks.filter(([name]) => !options.handlers[name]).map(([name]) => name);
+  const missing = tasks.filter(([name]) => !handlers[name]).map(([name]) => name);
   if (missing.length > 0) {
     throw new ConfigError(`${options.name}: no local handler for Task state(s) ${missing.join(', ')}`);
   }
   const overrides = Object.fromEntries(
-    tasks.map(([name, state]) => [
-      name,
-      wrapTask(state.Resource ?? '', options.handlers[name] as LocalTaskHandler),
-    ]),
+    tasks.map(([name, state]) => [name, wrapTask(state.Resource ?? '', handlers[name] as LocalTaskHandler)]),
   );
   const retryIntervalOverrides =
     options.retryIntervalMs === undefined

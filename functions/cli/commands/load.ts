@@ -64,7 +64,6 @@ export async function loadCommand(
     const outcome = execution.output as FinalizeOutput | undefined;
     const summary = await summarizeRun(environment.deps.sql, snapshot.run_id, {
       window: { period: snapshot.period, ...snapshot.window },
-      accounts: 1,
       elapsedMs: Date.now() - started,
       database: environment.databaseLabel,
       bucket: environment.bucketLabel,

@@ -1,13 +1,10 @@
-import type { PipelineDeps } from '../../adapters/local/pipeline.ts';
-import { runCollect, runLoad } from '../../adapters/local/pipeline.ts';
+import { runOrchestrate } from '../../adapters/local/pipeline.ts';
 import { DEFAULT_SAMPLE_ACCOUNTS, DEFAULT_SAMPLE_REGIONS } from '../../adapters/local/sample-org/index.ts';
 import { parseFaults } from '../../adapters/local/sample-org/organization.ts';
 import { CATEGORY_IDS, resolveCategories } from '../../collectors/registry.ts';
-import type { MergeOutput } from '../../core/merge-snapshot.ts';
-import { newRunId, planRun } from '../../core/plan-run.ts';
-import { mapLimit } from '../../platform/concurrency.ts';
+import { newRunId } from '../../core/plan-run.ts';
 import { InvalidInputError } from '../../platform/errors.ts';
-import { parsePeriod } from '../../platform/period.ts';
+import { parsePeriod, resolveWindow } from '../../platform/period.ts';
 import { integerOption, listOption, type ParsedArgs, parseArgs, stringOption } from '../args.ts';
 import { openLocalEnvironment, stateDirectory } from '../local-environment.ts';
 import { RunProgress } from '../progress.ts';
@@ -68,66 +65,61 @@ export async function runCommand(argv: readonly string[], io: RunCommandOptions)
     databaseUrl: io.env.DATABASE_URL,
     regions: settings.regions,
     sample: { accounts: settings.sampleAccounts, faults: settings.faults },
+    concurrency: settings.concurrency,
   });
   try {
     const deps = environment.deps;
     const sample = environment.sample;
     if (!sample) throw new InvalidInputError('no sample organization');
-    const accounts = settings.accounts ?? sample.accounts.map((a) => a.id);
-    const unknown = accounts.filter((id) => !sample.account(id));
-    if (unknown.length > 0)
+    const unknown = (settings.accounts ?? []).filter((id) => !sample.account(id));
+    if (unknown.length > 0) {
       throw new InvalidInputError(
         `--accounts names accounts not in the sample organization: ${unknown.join(', ')}`,
       );
-
+    }
+    const window = resolveWindow(settings.period, settings.date, deps.clock.now());
     const runId = newRunId(deps.clock.now());
-    const plan = planRun(
-      {
-        clock: deps.clock,
-        regions: settings.regions,
-        enabledCategories: CATEGORY_IDS,
-        collectorFunction: (c) => c,
-      },
-      {
-        accountId: accounts[0],
-        period: settings.period,
-        date: settings.date,
-        categories: settings.categories,
-        runId,
-      },
-    );
     const progress = new RunProgress();
-    for (const accountId of accounts)
-      progress.expect(
-        accountId,
-        plan.categories.map((c) => c.category),
-      );
     const display = new LiveDisplay(io.output, progress, {
-      title: `a360 run ${runId} · ${plan.window.period} ${plan.window.start} · ${accounts.length} sample account${accounts.length === 1 ? '' : 's'}`,
+      title: `a360 run ${runId} · ${window.period} ${window.start} · sample organization of ${settings.sampleAccounts} account${settings.sampleAccounts === 1 ? '' : 's'}`,
       json: settings.json,
     });
+    let transitions = 0;
     display.start();
-    const failures: string[] = [];
-    await mapLimit(accounts, settings.concurrency, async (accountId) => {
-      const error = await collectThenLoad(deps, {
-        accountId,
+    const execution = await runOrchestrate(
+      deps,
+      {
         runId,
-        settings,
-        onEvent: (machine, event) => progress.handle(machine, event),
-      });
-      if (error) failures.push(`${accountId}: ${error}`);
-    });
+        period: window.period,
+        date: window.start,
+        trigger: 'manual',
+        ...(settings.categories ? { categories: settings.categories } : {}),
+        ...(settings.accounts ? { accounts: settings.accounts } : {}),
+      },
+      {
+        retryIntervalMs: settings.retryWaitMs,
+        onEvent: (machine, event) => {
+          if (event.type === 'StateEntered') transitions += 1;
+          progress.handle(machine, event);
+        },
+      },
+    );
     display.stop();
 
+    // RunIncomplete is the orchestration's own verdict on failed categories; the summary lists them.
+    const failures =
+      execution.status === 'FAILED' && execution.error?.name !== 'RunIncomplete'
+        ? [`orchestrate failed: ${execution.error?.name}: ${execution.error?.cause}`]
+        : [];
     const summary = await summarizeRun(deps.sql, runId, {
-      window: plan.window,
-      accounts: accounts.length,
+      window,
       elapsedMs: Date.now() - started,
+      transitions,
       database: environment.databaseLabel,
       bucket: environment.bucketLabel,
       executionFailures: failures,
       rerun: (categories) =>
-        `npx a360 run --sample ${settings.sampleAccounts} --categories ${categories.join(',')} --period ${plan.window.period} --date ${plan.window.start}`,
+        `npx a360 run --sample ${settings.sampleAccounts} --categories ${categories.join(',')} --period ${window.period} --date ${window.start}`,
     });
     if (settings.json) io.output.write(`${JSON.stringify(summary, null, 2)}\n`);
     else printRunSummary(io.output, summary);
@@ -139,7 +131,8 @@ export async function runCommand(argv: readonly string[], io: RunCommandOptions)
 
 export function exitCode(summary: RunSummary): number {
   if (summary.executionFailures.length > 0 && summary.totals.loaded === 0) return 1;
-  return summary.totals.failed > 0 || summary.executionFailures.length > 0 ? 2 : 0;
+  const incomplete = summary.totals.failed + summary.totals.partial;
+  return incomplete > 0 || summary.executionFailures.length > 0 ? 2 : 0;
 }
 
 interface RunSettings {
@@ -177,49 +170,4 @@ function runSettings(args: ParsedArgs): RunSettings {
     retryWaitMs: integerOption(args, 'retry-wait', { min: 0, max: 600_000 }) ?? 1000,
     json: args.options.has('json'),
   };
-}
-
-/** One account through `collect` then `load`; returns why an execution itself failed, if it did. */
-async function collectThenLoad(
-  deps: PipelineDeps,
-  options: {
-    accountId: string;
-    runId: string;
-    settings: RunSettings;
-    onEvent: (machine: 'collect' | 'load', event: Parameters<RunProgress['handle']>[1]) => void;
-  },
-): Promise<string | undefined> {
-  const { settings } = options;
-  const runOptions = { onEvent: options.onEvent, retryIntervalMs: settings.retryWaitMs };
-  const collect = await runCollect(
-    deps,
-    {
-      accountId: options.accountId,
-      runId: options.runId,
-      period: settings.period,
-      ...(settings.date ? { date: settings.date } : {}),
-      ...(settings.categories ? { categories: settings.categories } : {}),
-      regions: settings.regions,
-      trigger: 'manual',
-      load: false,
-    },
-    runOptions,
-  );
-  if (collect.status === 'FAILED') return `collect failed: ${collect.error?.name}: ${collect.error?.cause}`;
-  const merged = collect.output as MergeOutput;
-  const load = await runLoad(
-    deps,
-    {
-      snapshotKey: merged.snapshotKey,
-      categories: merged.categories,
-      runId: options.runId,
-      trigger: 'manual',
-    },
-    runOptions,
-  );
-  // A load that ends in CategoriesFailed is reported per category by the summary; anything else is unexpected.
-  if (load.status === 'FAILED' && load.error?.name !== 'CategoriesFailed') {
-    return `load failed: ${load.error?.name}: ${load.error?.cause}`;
-  }
-  return undefined;
 }

@@ -22,6 +22,7 @@ export interface SliceFailure {
   readonly accountName: string | null;
   readonly category: string;
   readonly phase: 'collect' | 'load';
+  readonly status: 'FAILED' | 'PARTIAL';
   readonly error: string;
 }
 
@@ -30,6 +31,8 @@ export interface RunSummary {
   readonly window: Window;
   readonly accounts: number;
   readonly elapsedMs: number;
+  /** States entered across the run's executions (what Step Functions Standard bills), and per account. */
+  readonly transitions: { readonly total: number; readonly perAccount: number } | null;
   readonly database: string;
   readonly bucket: string;
   readonly categories: readonly CategorySummary[];
@@ -37,6 +40,7 @@ export interface RunSummary {
   readonly totals: {
     readonly loaded: number;
     readonly skipped: number;
+    readonly partial: number;
     readonly failed: number;
     readonly rows: number;
   };
@@ -59,8 +63,8 @@ export async function summarizeRun(
   runId: string,
   info: {
     window: Window;
-    accounts: number;
     elapsedMs: number;
+    transitions?: number;
     database: string;
     bucket: string;
     executionFailures: readonly string[];
@@ -109,12 +113,13 @@ export async function summarizeRun(
       Math.max(0, (load?.attempt ?? 1) - 1);
     categories.set(category, summary);
     for (const row of [collect, load]) {
-      if (row?.status === 'FAILED') {
+      if (row?.status === 'FAILED' || row?.status === 'PARTIAL') {
         failures.push({
           accountId,
           accountName: row.account_name,
           category,
           phase: row.phase,
+          status: row.status,
           error: `${row.error_name ?? 'Error'}: ${row.error_message ?? ''}`,
         });
       }
@@ -125,8 +130,17 @@ export async function summarizeRun(
   return {
     runId,
     window: info.window,
-    accounts: info.accounts,
+    accounts: new Set(slices.map((s) => s.account_id)).size,
     elapsedMs: info.elapsedMs,
+    transitions:
+      info.transitions === undefined
+        ? null
+        : {
+            total: info.transitions,
+            perAccount: Math.round(
+              info.transitions / Math.max(1, new Set(slices.map((s) => s.account_id)).size),
+            ),
+          },
     database: info.database,
     bucket: info.bucket,
     categories: list,
@@ -134,6 +148,7 @@ export async function summarizeRun(
     totals: {
       loaded: list.reduce((n, c) => n + c.succeeded + c.partial, 0),
       skipped: list.reduce((n, c) => n + c.skipped, 0),
+      partial: list.reduce((n, c) => n + c.partial, 0),
       failed: list.reduce((n, c) => n + c.failed, 0),
       rows: list.reduce((n, c) => n + c.rows, 0),
     },
@@ -168,7 +183,7 @@ export function printRunSummary(output: Output, summary: RunSummary): void {
     output.write(`\n${bold('Failed')}:\n`);
     for (const failure of summary.failures) {
       output.write(
-        `  ${failure.accountId}${failure.accountName && failure.accountName !== failure.accountId ? ` (${failure.accountName})` : ''} ${failure.category} ${failure.phase}: ${statusWord('FAILED')} ${failure.error}\n`,
+        `  ${failure.accountId}${failure.accountName && failure.accountName !== failure.accountId ? ` (${failure.accountName})` : ''} ${failure.category} ${failure.phase}: ${statusWord(failure.status)} ${failure.error}\n`,
       );
     }
     output.write(
@@ -176,6 +191,11 @@ export function printRunSummary(output: Output, summary: RunSummary): void {
     );
   }
   for (const failure of summary.executionFailures) output.write(`${red('Execution failed')}: ${failure}\n`);
+  if (summary.transitions) {
+    output.write(
+      `State transitions: ${summary.transitions.total} (${summary.transitions.perAccount} per account-run across orchestrate, collect and load)\n`,
+    );
+  }
   output.write(
     `\nSnapshots: ${summary.bucket}\nDatabase:  ${summary.database}\nNext:      npx a360 status    npx a360 query "SELECT * FROM cost_reports LIMIT 5"\n`,
   );

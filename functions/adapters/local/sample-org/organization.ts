@@ -6,6 +6,8 @@ import type {
   HandlerExecutionContext,
   MetadataBearer,
   Pluggable,
+  RetryStrategyV2,
+  StandardRetryToken,
 } from '@smithy/types';
 import { InvalidInputError } from '../../../platform/errors.ts';
 import { type Clock, systemClock } from '../../../ports.ts';
@@ -96,7 +98,7 @@ export class SampleOrganization {
   clientOptions(): ClientFactoryOptions {
     return {
       credentials: () => ({ accessKeyId: 'SAMPLEACCESSKEY', secretAccessKey: 'sample-secret-key' }),
-      retryStrategy: new ConfiguredRetryStrategy(SAMPLE_MAX_ATTEMPTS, () => 5),
+      retryStrategy: sampleRetryStrategy(),
       plugins: (scope) => {
         const attemptKey = `${scope.runId}|${scope.accountId}|${scope.category}`;
         const attempt = (this.attempts.get(attemptKey) ?? 0) + 1;
@@ -188,6 +190,20 @@ export class SampleOrganization {
     const output = handler(call);
     return fault === 'malformed' ? simulator.malform(operation, output) : output;
   }
+}
+
+/**
+ * Short fixed SDK retry delays for the sample organization. The wrapper passes a scope to every token request:
+ * the Resilience Hub client is an older SDK build whose retry middleware asks without one.
+ */
+function sampleRetryStrategy(): RetryStrategyV2 {
+  const strategy = new ConfiguredRetryStrategy(SAMPLE_MAX_ATTEMPTS, () => 5);
+  return {
+    acquireInitialRetryToken: (scope) => strategy.acquireInitialRetryToken(scope ?? ''),
+    refreshRetryTokenForRetry: (token, error) =>
+      strategy.refreshRetryTokenForRetry(token as StandardRetryToken, error),
+    recordSuccess: (token) => strategy.recordSuccess(token as StandardRetryToken),
+  };
 }
 
 function throttled(): Error {

@@ -101,6 +101,93 @@ function listAccounts(call: SampleCall): object {
   };
 }
 
+/** The sample organization's OU tree: the root holds the management account, the OUs the rest. */
+const ROOT_ID = 'r-a360';
+const OUS: ReadonlyArray<{ id: string; name: string; parent: string }> = [
+  { id: 'ou-a360-sec00001', name: 'Security', parent: ROOT_ID },
+  { id: 'ou-a360-inf00001', name: 'Infrastructure', parent: ROOT_ID },
+  { id: 'ou-a360-wkl00001', name: 'Workloads', parent: ROOT_ID },
+  { id: 'ou-a360-prd00001', name: 'Prod', parent: 'ou-a360-wkl00001' },
+  { id: 'ou-a360-npd00001', name: 'NonProd', parent: 'ou-a360-wkl00001' },
+  { id: 'ou-a360-sbx00001', name: 'Sandbox', parent: ROOT_ID },
+];
+
+export function sampleAccountParent(account: SampleAccount): string {
+  if (account.index === SAMPLE_MANAGEMENT_ACCOUNT_INDEX) return ROOT_ID;
+  switch (account.environment) {
+    case 'security':
+      return 'ou-a360-sec00001';
+    case 'production':
+      return account.product === null ? 'ou-a360-inf00001' : 'ou-a360-prd00001';
+    case 'staging':
+    case 'development':
+      return 'ou-a360-npd00001';
+    case 'sandbox':
+      return 'ou-a360-sbx00001';
+    default:
+      return 'ou-a360-inf00001';
+  }
+}
+
+function parentOf(call: SampleCall): string {
+  const { ParentId } = call.input;
+  if (
+    typeof ParentId !== 'string' ||
+    !/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/.test(ParentId)
+  ) {
+    throw invalidInput('You specified an invalid value for ParentId.', 'INVALID_PATTERN');
+  }
+  if (ParentId !== ROOT_ID && !OUS.some((ou) => ou.id === ParentId)) {
+    throw awsError(
+      'ParentNotFoundException',
+      "We can't find a root or OU with the ParentId that you specified.",
+    );
+  }
+  return ParentId;
+}
+
+function pageOf<T>(call: SampleCall, items: readonly T[], request: string) {
+  return paginate(items, {
+    token: call.input.NextToken,
+    pageSize: Math.min(call.input.MaxResults ?? MAX_RESULTS, SERVER_PAGE_SIZE),
+    request,
+    invalidToken: () => invalidInput('You specified an invalid value for nextToken.', 'INVALID_NEXT_TOKEN'),
+  });
+}
+
+function listAccountsForParent(call: SampleCall): object {
+  requireManagement(call);
+  const parent = parentOf(call);
+  const { page, nextToken } = pageOf(
+    call,
+    call.accounts.filter((a) => sampleAccountParent(a) === parent),
+    `ListAccountsForParent ${parent}`,
+  );
+  return {
+    Accounts: page.map((a) => organizationAccount(a, call)),
+    ...(nextToken ? { NextToken: nextToken } : {}),
+  };
+}
+
+function listOrganizationalUnitsForParent(call: SampleCall): object {
+  requireManagement(call);
+  const parent = parentOf(call);
+  const owner = management(call);
+  const { page, nextToken } = pageOf(
+    call,
+    OUS.filter((ou) => ou.parent === parent),
+    `ListOrganizationalUnitsForParent ${parent}`,
+  );
+  return {
+    OrganizationalUnits: page.map((ou) => ({
+      Id: ou.id,
+      Name: ou.name,
+      Arn: `arn:aws:organizations::${owner.id}:ou/${SAMPLE_ORGANIZATION_ID}/${ou.id}`,
+    })),
+    ...(nextToken ? { NextToken: nextToken } : {}),
+  };
+}
+
 /** Any account of the organization may describe the organization. */
 function describeOrganization(call: SampleCall): object {
   const owner = management(call);
@@ -123,6 +210,8 @@ export const organizationsSimulator: ServiceSimulator = {
     DescribeAccount: describeAccount,
     ListAccounts: listAccounts,
     DescribeOrganization: describeOrganization,
+    ListAccountsForParent: listAccountsForParent,
+    ListOrganizationalUnitsForParent: listOrganizationalUnitsForParent,
   },
   // Organizations has no switch to turn off: what an account without it gets is "not in an organization".
   notEnabled: () =>
@@ -138,7 +227,9 @@ export const organizationsSimulator: ServiceSimulator = {
       Record<string, unknown> | Array<Record<string, unknown>>
     >;
     if (operation === 'DescribeAccount') delete (copy.Account as Record<string, unknown>).Id;
-    if (operation === 'ListAccounts') delete (copy.Accounts as Array<Record<string, unknown>>)[0]?.Id;
+    if (operation === 'ListAccounts' || operation === 'ListAccountsForParent') {
+      delete (copy.Accounts as Array<Record<string, unknown>>)[0]?.Id;
+    }
     if (operation === 'DescribeOrganization') delete (copy.Organization as Record<string, unknown>).Id;
     return copy;
   },

@@ -1,0 +1,159 @@
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { describe, expect, it } from 'vitest';
+import { createClientFactory } from '../../functions/adapters/aws/clients.ts';
+import { createOrganizationDirectory } from '../../functions/adapters/aws/organization-directory.ts';
+import { runOrchestrate } from '../../functions/adapters/local/pipeline.ts';
+import {
+  sampleAccountParent,
+  sampleAccountState,
+} from '../../functions/adapters/local/sample-org/services/organizations.ts';
+import {
+  ITEM_READER_SUFFIX,
+  LOCAL_SUBSTITUTIONS,
+  loadDefinition,
+  withLocalItemReaders,
+} from '../../functions/adapters/local/state-machine-runner.ts';
+import { discoverAccounts } from '../../functions/core/discover-accounts.ts';
+import { readStateMachine, substitute } from '../../functions/platform/state-machines.ts';
+import { silentLog } from '../support/collect-context.ts';
+import { databaseBackends, useDatabase } from '../support/database.ts';
+import { MemoryBlobStore } from '../support/memory-blob-store.ts';
+import { testPipeline } from '../support/pipeline.ts';
+
+describe('the local runner and Distributed Map item readers', () => {
+  it('supplies the ItemReader the interpreter lacks: a Task reading the same S3 object before the Map', async () => {
+    const original = loadDefinition(
+      substitute(await readStateMachine('orchestrate'), LOCAL_SUBSTITUTIONS),
+      'orchestrate',
+    );
+    const { definition, readers } = withLocalItemReaders(original);
+    expect(readers).toEqual([`ProcessAccounts${ITEM_READER_SUFFIX}`]);
+    const states = definition.States as unknown as Record<string, Record<string, unknown>>;
+    expect(states.DiscoverAccounts?.Next).toBe(`ProcessAccounts${ITEM_READER_SUFFIX}`);
+    expect(states[`ProcessAccounts${ITEM_READER_SUFFIX}`]).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::s3:getObject',
+      Parameters: { Bucket: 'a360-local', 'Key.$': '$.accountsKey' },
+      Next: 'ProcessAccounts',
+    });
+    expect(states.ProcessAccounts?.ItemReader).toBeUndefined();
+    expect(
+      (original.States as unknown as Record<string, Record<string, unknown>>).ProcessAccounts?.ItemReader,
+    ).toBeDefined();
+  });
+});
+
+describe('discoverAccounts against the sample organization', () => {
+  const pipeline = testPipeline(undefined as never, { accounts: 30 });
+  const management = pipeline.sample.accounts[0]?.id as string;
+  const directory = createOrganizationDirectory(
+    createClientFactory(
+      pipeline.sample.clientOptions(),
+      { accountId: management, category: 'discovery', runId: 'd' },
+      {
+        apiCalls: 0,
+        throttled: 0,
+      },
+    ).client(OrganizationsClient, 'us-east-1'),
+  );
+  const deps = (accounts: Parameters<typeof discoverAccounts>[0]['accounts']) => ({
+    blobs: new MemoryBlobStore(),
+    clock: { now: () => new Date('2026-11-26T06:00:00Z') },
+    log: silentLog,
+    accounts,
+    directory,
+    enabledCategories: ['cost'],
+    maxConcurrency: 5,
+    toleratedFailurePercentage: 10,
+  });
+
+  it('lists ACTIVE accounts of the organization through every page, and writes them for the Distributed Map', async () => {
+    const d = deps({ source: 'organization', organizationalUnits: [], include: [], exclude: [] });
+    const plan = await discoverAccounts(d, { period: 'DAILY', date: '2026-11-20' });
+    const active = pipeline.sample.accounts
+      .filter((a) => sampleAccountState(a) === 'ACTIVE')
+      .map((a) => a.id)
+      .sort();
+    expect(active.length).toBeLessThan(30);
+    expect(plan).toMatchObject({
+      accountCount: active.length,
+      date: '2026-11-20',
+      categories: ['cost'],
+      maxConcurrency: 5,
+    });
+    const items = JSON.parse((await d.blobs.get(plan.accountsKey)) as string) as Array<{ accountId: string }>;
+    expect(items.map((i) => i.accountId)).toEqual(active);
+  });
+
+  it('limits to OUs (recursively), adds included accounts and drops excluded ones', async () => {
+    const production = pipeline.sample.accounts.filter((a) => sampleAccountParent(a) === 'ou-a360-prd00001');
+    const management = pipeline.sample.accounts[0]?.id as string;
+    const excluded = production[0]?.id as string;
+    const d = deps({
+      source: 'organization',
+      organizationalUnits: ['ou-a360-wkl00001'],
+      include: [management],
+      exclude: [excluded],
+    });
+    const plan = await discoverAccounts(d, {});
+    const items = JSON.parse((await d.blobs.get(plan.accountsKey)) as string) as Array<{ accountId: string }>;
+    const ids = items.map((i) => i.accountId);
+    expect(ids).toContain(management);
+    expect(ids).not.toContain(excluded);
+    for (const account of production.slice(1)) expect(ids).toContain(account.id);
+    for (const id of ids.filter((id) => id !== management)) {
+      const account = pipeline.sample.accounts.find((a) => a.id === id);
+      expect(['ou-a360-prd00001', 'ou-a360-npd00001']).toContain(sampleAccountParent(account as never));
+    }
+  });
+
+  it('refuses an empty account source', async () => {
+    const d = deps({
+      source: 'organization',
+      organizationalUnits: [],
+      include: [],
+      exclude: pipeline.sample.accounts.map((a) => a.id),
+    });
+    await expect(discoverAccounts(d, {})).rejects.toThrow(/no accounts to collect/);
+  });
+});
+
+describe.each(databaseBackends())('orchestrate on $name', (backend) => {
+  const db = useDatabase(backend);
+
+  it('discovers, collects and loads every account through child executions, and settles the run', async () => {
+    const pipeline = testPipeline(db.sql, { accounts: 4 });
+    const execution = await runOrchestrate(
+      pipeline.deps,
+      { runId: 'r-orchestrate', date: '2026-11-20', categories: ['cost', 'account'] },
+      { retryIntervalMs: 0 },
+    );
+    expect(execution).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { status: 'SUCCEEDED', accounts: 4, failedSlices: 0 },
+    });
+    const [run] = await db.sql.query(`SELECT status FROM runs WHERE run_id = 'r-orchestrate'`);
+    expect(run?.status).toBe('SUCCEEDED');
+    const loaded = await pipeline.blobs.list('loaded/');
+    expect(loaded).toHaveLength(4);
+  });
+
+  it('goes on past accounts with failed categories and ends red, naming them', async () => {
+    const pipeline = testPipeline(db.sql, {
+      accounts: 3,
+      faults: [{ category: 'cost', kind: 'access-denied' }],
+    });
+    const execution = await runOrchestrate(
+      pipeline.deps,
+      { runId: 'r-orchestrate-red', date: '2026-11-21', categories: ['cost', 'account'] },
+      { retryIntervalMs: 0 },
+    );
+    expect(execution).toMatchObject({ status: 'FAILED', error: { name: 'RunIncomplete' } });
+    expect(execution.error?.cause).toMatch(/3 accounts, 3 account x category slices failed/);
+    const rows = await db.sql.query(
+      `SELECT category, status FROM run_categories WHERE run_id = 'r-orchestrate-red' AND phase = 'load'`,
+    );
+    expect(rows.filter((r) => r.category === 'account').every((r) => r.status === 'SUCCEEDED')).toBe(true);
+    expect(rows.filter((r) => r.category === 'account')).toHaveLength(3);
+  });
+});
