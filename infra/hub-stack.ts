@@ -1,0 +1,500 @@
+import {
+  CfnOutput,
+  aws_cloudwatch as cloudwatch,
+  Duration,
+  aws_ec2 as ec2,
+  aws_events as events,
+  aws_iam as iam,
+  aws_kms as kms,
+  RemovalPolicy,
+  aws_rds as rds,
+  Stack,
+  type StackProps,
+  aws_s3 as s3,
+  aws_sqs as sqs,
+  aws_events_targets as targets,
+  Validations,
+} from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { getCategory } from '../functions/collectors/registry.ts';
+import { ENV } from '../functions/platform/env.ts';
+import type { A360Config } from './config.ts';
+import { AslStateMachine } from './constructs/asl-state-machine.ts';
+import { A360Function } from './constructs/function.ts';
+import { acceptFindings } from './constructs/nag.ts';
+
+/** Why an AwsSolutions finding is acceptable, next to the resource it is about. */
+function acknowledge(scope: Construct, id: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id, reason });
+}
+
+/** The IAM role name of a category's collector: the member role trusts exactly these names. */
+export function collectorRoleName(prefix: string, category: string): string {
+  return `${prefix}-collect-${category}`.slice(0, 64);
+}
+
+/**
+ * The hub (analytics) account: the data bucket and its KMS key, Aurora Serverless v2 with the Data API, one
+ * Lambda per data category with its own least-privilege role, the plan/merge/load/finalize/discover/settle
+ * Lambdas, the collect, load and orchestrate state machines, schedules, the sender S3-event rule and the DLQ.
+ */
+export class HubStack extends Stack {
+  readonly bucket: s3.Bucket;
+  readonly key: kms.Key;
+
+  constructor(scope: Construct, id: string, config: A360Config, props: StackProps = {}) {
+    super(scope, id, props);
+    const { prefix } = config;
+
+    this.key = new kms.Key(this, 'Key', {
+      alias: `alias/${prefix}`,
+      description: 'a360: snapshots, database, dead-letter queue',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // S3 server access logs cannot be delivered to an SSE-KMS bucket: this one uses SSE-S3.
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(
+      accessLogs,
+      'AwsSolutions-S1',
+      'This bucket is the access-log destination; logging it to itself would loop.',
+    );
+
+    this.bucket = new s3.Bucket(this, 'Data', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'data-bucket/',
+      eventBridgeEnabled: true,
+      lifecycleRules: [
+        { prefix: 'staging/', expiration: Duration.days(7) },
+        { prefix: 'orchestration/', expiration: Duration.days(30) },
+        {
+          prefix: 'loaded/',
+          transitions: [
+            { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) },
+          ],
+        },
+        { noncurrentVersionExpiration: Duration.days(90) },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.allowSenders(config);
+
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'database', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+      flowLogs: { rejected: { trafficType: ec2.FlowLogTrafficType.REJECT } },
+    });
+
+    const database = new rds.DatabaseCluster(this, 'Database', {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_6 }),
+      writer: rds.ClusterInstance.serverlessV2('writer'),
+      serverlessV2MinCapacity: config.database.minCapacity,
+      serverlessV2MaxCapacity: config.database.maxCapacity,
+      enableDataApi: true,
+      manageMasterUserPassword: true,
+      defaultDatabaseName: config.database.name,
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      storageEncrypted: true,
+      storageEncryptionKey: this.key,
+      iamAuthentication: true,
+      deletionProtection: config.database.deletionProtection,
+      backup: { retention: Duration.days(7) },
+      cloudwatchLogsExports: ['postgresql'],
+      port: 5433,
+      removalPolicy: RemovalPolicy.SNAPSHOT,
+    });
+    const cfnCluster = database.node.defaultChild as rds.CfnDBCluster;
+    const secretArn = cfnCluster.attrMasterUserSecretSecretArn;
+    acknowledge(
+      database,
+      'AwsSolutions-SMG4',
+      'The master secret is managed by RDS, which rotates it itself (every 7 days).',
+    );
+    acknowledge(
+      database,
+      'AwsSolutions-RDS6',
+      'IAM database authentication is on; the Data API connects with the managed secret.',
+    );
+
+    const dlq = new sqs.Queue(this, 'DeadLetters', {
+      queueName: `${prefix}-dead-letters`,
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(
+      dlq,
+      'AwsSolutions-SQS3',
+      'This queue is the dead-letter queue itself: FinalizeLoad sends one message per failed category.',
+    );
+    new cloudwatch.Alarm(this, 'DeadLettersWaiting', {
+      alarmName: `${prefix}-dead-letters-waiting`,
+      alarmDescription:
+        'Failed account x category slices are waiting in the DLQ: a360 dlq list, then rerun them.',
+      metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    const storageEnvironment = { [ENV.bucket]: this.bucket.bucketName, [ENV.kmsKeyId]: this.key.keyArn };
+    const loadEnvironment = {
+      ...storageEnvironment,
+      [ENV.dbClusterArn]: database.clusterArn,
+      [ENV.dbSecretArn]: secretArn,
+      [ENV.dbName]: config.database.name,
+      [ENV.dlqUrl]: dlq.queueUrl,
+    };
+
+    const collectors = new Map<string, A360Function>();
+    for (const category of config.enabledCategories) {
+      const { collector } = getCategory(category);
+      const role = new iam.Role(this, `Collect${pascal(category)}Role`, {
+        roleName: collectorRoleName(prefix, category),
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `a360 ${category} collector`,
+      });
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadTheSource',
+          actions: [...collector.actions, ...(collector.dependentActions ?? [])],
+          resources: ['*'],
+        }),
+      );
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'AssumeTheMemberRole',
+          actions: ['sts:AssumeRole'],
+          resources: [`arn:${this.partition}:iam::*:role/${config.memberRoleName}`],
+        }),
+      );
+      this.bucket.grantReadWrite(role, 'staging/*');
+      acceptFindings(
+        role,
+        'AwsSolutions-IAM5',
+        'Read-only list/describe actions of this category (declared in its collector, nothing more) take no resource ARN; the member role is assumed in any account of the organization; staging/* of this bucket is run data.',
+      );
+      acceptFindings(
+        role,
+        'AwsSolutions-IAM4',
+        'AWSLambdaBasicExecutionRole only lets the function write its own logs.',
+      );
+      const fn = new A360Function(this, `Collect${pascal(category)}`, {
+        handler: 'collect-category',
+        functionName: `${prefix}-collect-${category}`,
+        description: `a360: collects ${category} for one account`,
+        role,
+        timeout: Duration.minutes(15),
+        memorySize: 512,
+        environment: {
+          ...storageEnvironment,
+          [ENV.homeRegion]: config.homeRegion,
+          [ENV.memberRoleName]: config.memberRoleName,
+          ...(config.externalId ? { [ENV.externalId]: config.externalId } : {}),
+        },
+      });
+      role.addManagedPolicy(
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole'),
+      );
+      collectors.set(category, fn);
+    }
+
+    const plan = new A360Function(this, 'PlanRun', {
+      handler: 'plan-run',
+      functionName: `${prefix}-plan-run`,
+      description: 'a360: resolves window, categories and run id for one account',
+      memorySize: 256,
+      environment: {
+        [ENV.regions]: config.regions.join(','),
+        [ENV.categories]: config.enabledCategories.join(','),
+        [ENV.collectorFunctions]: this.toJsonString(
+          Object.fromEntries([...collectors].map(([category, fn]) => [category, fn.functionName])),
+        ),
+      },
+    });
+    const merge = new A360Function(this, 'MergeSnapshot', {
+      handler: 'merge-snapshot',
+      functionName: `${prefix}-merge-snapshot`,
+      description: "a360: merges the staged parts into the account's snapshot",
+      environment: { ...storageEnvironment, [ENV.homeRegion]: config.homeRegion },
+    });
+    this.bucket.grantReadWrite(merge);
+    this.bucket.grantDelete(merge);
+    const loaders = ['prepare-load', 'load-category', 'finalize-load', 'settle-run'].map(
+      (handler) =>
+        new A360Function(this, pascal(handler), {
+          handler,
+          functionName: `${prefix}-${handler}`,
+          description: `a360: ${handler.replace('-', ' ')}`,
+          timeout: Duration.minutes(handler === 'load-category' ? 15 : 5),
+          memorySize: handler === 'load-category' ? 1024 : 512,
+          environment: loadEnvironment,
+          withSql: true,
+        }),
+    );
+    const [prepare, load, finalize, settle] = loaders as [
+      A360Function,
+      A360Function,
+      A360Function,
+      A360Function,
+    ];
+    for (const fn of loaders) {
+      database.grantDataApiAccess(fn);
+      this.bucket.grantRead(fn);
+    }
+    this.bucket.grantReadWrite(finalize);
+    this.bucket.grantDelete(finalize);
+    dlq.grantSendMessages(finalize);
+    const discover = new A360Function(this, 'DiscoverAccounts', {
+      handler: 'discover-accounts',
+      functionName: `${prefix}-discover-accounts`,
+      description: 'a360: finds the accounts to collect (list or AWS Organizations)',
+      environment: {
+        ...storageEnvironment,
+        [ENV.categories]: config.enabledCategories.join(','),
+        [ENV.accountSource]: this.toJsonString(config.accounts),
+        [ENV.maxConcurrency]: String(config.orchestration.maxConcurrency),
+        [ENV.toleratedFailurePercentage]: String(config.orchestration.toleratedFailurePercentage),
+      },
+    });
+    this.bucket.grantReadWrite(discover, 'cache/*');
+    this.bucket.grantReadWrite(discover, 'orchestration/*');
+    discover.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ListTheOrganization',
+        actions: [
+          'organizations:ListAccounts',
+          'organizations:ListAccountsForParent',
+          'organizations:ListOrganizationalUnitsForParent',
+        ],
+        resources: ['*'],
+      }),
+    );
+    for (const fn of [plan, merge, ...loaders, discover]) {
+      acceptFindings(
+        fn,
+        'AwsSolutions-IAM4',
+        'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs.',
+      );
+      acceptFindings(
+        fn,
+        'AwsSolutions-IAM5',
+        "Wildcards are CDK grants on this stack's bucket prefixes and KMS key (s3:GetObject*, kms:GenerateDataKey*), X-Ray, and Organizations list actions that take no resource.",
+      );
+    }
+    for (const fn of [...collectors.values(), plan, merge, ...loaders, discover]) {
+      acknowledge(
+        fn,
+        'AwsSolutions-L1',
+        'Node.js 22 is the runtime a360 is built and tested on (Lambda nodejs22.x).',
+      );
+    }
+
+    const loadMachine = new AslStateMachine(this, 'Load', {
+      file: 'load',
+      stateMachineName: `${prefix}-load`,
+      substitutions: {
+        PrepareLoadFunctionArn: prepare.functionArn,
+        LoadCategoryFunctionArn: load.functionArn,
+        FinalizeLoadFunctionArn: finalize.functionArn,
+      },
+    });
+    const collectMachine = new AslStateMachine(this, 'Collect', {
+      file: 'collect',
+      stateMachineName: `${prefix}-collect`,
+      substitutions: {
+        PlanRunFunctionArn: plan.functionArn,
+        MergeSnapshotFunctionArn: merge.functionArn,
+        LoadStateMachineArn: loadMachine.stateMachineArn,
+      },
+    });
+    const orchestrateMachine = new AslStateMachine(this, 'Orchestrate', {
+      file: 'orchestrate',
+      stateMachineName: `${prefix}-orchestrate`,
+      substitutions: {
+        DiscoverAccountsFunctionArn: discover.functionArn,
+        SettleRunFunctionArn: settle.functionArn,
+        CollectStateMachineArn: collectMachine.stateMachineArn,
+        LoadStateMachineArn: loadMachine.stateMachineArn,
+        DataBucketName: this.bucket.bucketName,
+      },
+    });
+    for (const fn of [prepare, load, finalize]) fn.grantInvoke(loadMachine);
+    for (const fn of [plan, merge, ...collectors.values()]) fn.grantInvoke(collectMachine);
+    loadMachine.grantStartExecution(collectMachine);
+    for (const fn of [discover, settle]) fn.grantInvoke(orchestrateMachine);
+    this.bucket.grantRead(orchestrateMachine, 'orchestration/*');
+    for (const child of [collectMachine, loadMachine]) {
+      child.grantStartExecution(orchestrateMachine);
+      child.grantRead(orchestrateMachine);
+      child.grantExecution(orchestrateMachine, 'states:StopExecution');
+    }
+    // .sync child executions are followed through EventBridge managed rules; Distributed Maps start child runs of themselves.
+    orchestrateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'FollowChildExecutions',
+        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        resources: [
+          `arn:${this.partition}:events:${this.region}:${this.account}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule`,
+        ],
+      }),
+    );
+    orchestrateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'RunDistributedMapChildren',
+        actions: ['states:StartExecution', 'states:DescribeExecution', 'states:StopExecution'],
+        resources: [
+          `arn:${this.partition}:states:${this.region}:${this.account}:stateMachine:${prefix}-orchestrate`,
+          `arn:${this.partition}:states:${this.region}:${this.account}:execution:${prefix}-orchestrate/*`,
+          `arn:${this.partition}:states:${this.region}:${this.account}:mapRun:${prefix}-orchestrate/*`,
+        ],
+      }),
+    );
+    for (const machine of [collectMachine, loadMachine, orchestrateMachine]) {
+      acceptFindings(
+        machine,
+        'AwsSolutions-IAM5',
+        'Invoke grants cover function versions (:*), X-Ray needs *, and child executions of the a360 state machines are named at run time.',
+      );
+    }
+
+    for (const [name, expression, period] of [
+      ['DailyRun', config.schedules.daily, 'DAILY'],
+      ['MonthlyRun', config.schedules.monthly, 'MONTHLY'],
+    ] as const) {
+      if (!expression) continue;
+      new events.Rule(this, name, {
+        ruleName: `${prefix}-${period.toLowerCase()}`,
+        description: `a360: the ${period.toLowerCase()} run of every account`,
+        schedule: events.Schedule.expression(expression),
+        targets: [
+          new targets.SfnStateMachine(orchestrateMachine, {
+            input: events.RuleTargetInput.fromObject({ period, trigger: 'schedule' }),
+          }),
+        ],
+      });
+    }
+    if (config.senders.length > 0) {
+      new events.Rule(this, 'SenderSnapshots', {
+        ruleName: `${prefix}-sender-snapshots`,
+        description: 'a360: loads a snapshot a sender account wrote to the hub bucket',
+        eventPattern: {
+          source: ['aws.s3'],
+          detailType: ['Object Created'],
+          detail: {
+            bucket: { name: [this.bucket.bucketName] },
+            object: { key: [{ prefix: 'data/' }] },
+            requester: config.senders,
+          },
+        },
+        targets: [
+          new targets.SfnStateMachine(loadMachine, {
+            input: events.RuleTargetInput.fromObject({
+              snapshotKey: events.EventField.fromPath('$.detail.object.key'),
+              trigger: 'sender',
+            }),
+          }),
+        ],
+      });
+    }
+
+    // CDK's own Lambda that turns on the bucket's EventBridge notifications.
+    for (const child of this.node.children.filter((c) =>
+      c.node.id.startsWith('BucketNotificationsHandler'),
+    )) {
+      acceptFindings(
+        child,
+        'AwsSolutions-IAM4',
+        "CDK's bucket-notification custom resource uses the basic execution role for its logs.",
+      );
+      acceptFindings(
+        child,
+        'AwsSolutions-IAM5',
+        "CDK's bucket-notification custom resource must manage notifications of this bucket.",
+      );
+    }
+
+    new CfnOutput(this, 'BucketName', {
+      value: this.bucket.bucketName,
+      description: 'Snapshots: data/, loaded/, staging/',
+    });
+    new CfnOutput(this, 'KmsKeyArn', {
+      value: this.key.keyArn,
+      description: 'Encrypts the bucket, the database and the DLQ; senders need it',
+    });
+    new CfnOutput(this, 'DatabaseClusterArn', {
+      value: database.clusterArn,
+      description: 'For the RDS Data API and the a360 CLI',
+    });
+    new CfnOutput(this, 'DatabaseEndpoint', {
+      value: database.clusterEndpoint.socketAddress,
+      description: 'For QuickSight or another BI tool (VPC connection)',
+    });
+    new CfnOutput(this, 'DatabaseSecretArn', {
+      value: secretArn,
+      description: 'The managed master secret (Data API, BI tools)',
+    });
+    new CfnOutput(this, 'DatabaseName', { value: config.database.name });
+    new CfnOutput(this, 'DatabaseSecurityGroupId', {
+      value: database.connections.securityGroups.map((g) => g.securityGroupId).join(','),
+      description: "Allow your BI tool's VPC connection here",
+    });
+    new CfnOutput(this, 'VpcId', { value: vpc.vpcId });
+    new CfnOutput(this, 'DatabaseSubnetIds', { value: vpc.isolatedSubnets.map((s) => s.subnetId).join(',') });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: dlq.queueUrl });
+    new CfnOutput(this, 'CollectStateMachineArn', { value: collectMachine.stateMachineArn });
+    new CfnOutput(this, 'LoadStateMachineArn', { value: loadMachine.stateMachineArn });
+    new CfnOutput(this, 'OrchestrateStateMachineArn', { value: orchestrateMachine.stateMachineArn });
+  }
+
+  /**
+   * Senders (the push model) may write only under `data/<their own account>/`, encrypting with the hub key
+   * through S3; they cannot read or list the bucket.
+   */
+  private allowSenders(config: A360Config): void {
+    for (const sender of config.senders) {
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `Sender${sender}WritesItsOwnPrefix`,
+          principals: [new iam.AccountPrincipal(sender)],
+          actions: ['s3:PutObject'],
+          resources: [this.bucket.arnForObjects(`data/${sender}/*`)],
+        }),
+      );
+    }
+    if (config.senders.length > 0) {
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'SendersEncryptThroughS3',
+          principals: config.senders.map((sender) => new iam.AccountPrincipal(sender)),
+          actions: ['kms:GenerateDataKey', 'kms:Encrypt'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
+        }),
+      );
+    }
+  }
+}
+
+function pascal(id: string): string {
+  return id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+}
