@@ -148,7 +148,7 @@ export class HubStack extends Stack {
     new cloudwatch.Alarm(this, 'DeadLettersWaiting', {
       alarmName: `${prefix}-dead-letters-waiting`,
       alarmDescription:
-        'Failed account x category slices are waiting in the DLQ: a360 dlq list, then rerun them.',
+        'Failed account x category slices are waiting in the DLQ; each message holds the input that reruns it.',
       metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -264,6 +264,7 @@ export class HubStack extends Stack {
     this.bucket.grantReadWrite(finalize);
     this.bucket.grantDelete(finalize);
     dlq.grantSendMessages(finalize);
+    dlq.grantSendMessages(settle);
     const discover = new A360Function(this, 'DiscoverAccounts', {
       handler: 'discover-accounts',
       functionName: `${prefix}-discover-accounts`,
@@ -342,7 +343,8 @@ export class HubStack extends Stack {
     for (const fn of [plan, merge, ...collectors.values()]) fn.grantInvoke(collectMachine);
     loadMachine.grantStartExecution(collectMachine);
     for (const fn of [discover, settle]) fn.grantInvoke(orchestrateMachine);
-    this.bucket.grantRead(orchestrateMachine, 'orchestration/*');
+    // Reads the account list (ItemReader) and writes the Map Run's results (ResultWriter).
+    this.bucket.grantReadWrite(orchestrateMachine, 'orchestration/*');
     for (const child of [collectMachine, loadMachine]) {
       child.grantStartExecution(orchestrateMachine);
       child.grantRead(orchestrateMachine);

@@ -1,40 +1,125 @@
 import { z } from 'zod';
-import type { Sql } from '../ports.ts';
+import { parsePeriod, resolveWindow } from '../platform/period.ts';
+import type { BlobStore, Clock, DeadLetterQueue, Sql } from '../ports.ts';
+import { snapshotKey } from '../snapshot/snapshot.ts';
 import { parseInput } from './input.ts';
-import { settleRun } from './ledger.ts';
+import { recordCategory, settleRun, upsertRun } from './ledger.ts';
 
-const settleInputSchema = z.object({ runId: z.string().min(1) });
+const settleInputSchema = z.object({
+  runId: z.string().min(1),
+  trigger: z.string().min(1),
+  period: z.string().min(1),
+  date: z.string().min(1),
+  categories: z.array(z.string()).min(1),
+  /** The accounts DiscoverAccounts planned: each must have reached the ledger. */
+  accountsKey: z.string().min(1),
+  /** Set when the Map itself failed (e.g. the tolerated failure threshold was exceeded). */
+  processError: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+});
+
+const plannedAccountsSchema = z.array(z.object({ accountId: z.string() }));
+
+export interface SettleDeps {
+  readonly sql: Sql;
+  readonly blobs: BlobStore;
+  readonly clock: Clock;
+  readonly deadLetters: DeadLetterQueue;
+}
 
 export interface RunOutcome {
   readonly runId: string;
   readonly status: string;
   readonly accounts: number;
+  /** Planned accounts none of whose categories reached the ledger (their execution failed or never ran). */
+  readonly accountsNotProcessed: readonly string[];
   readonly failedSlices: number;
   readonly message: string;
 }
 
-/** The last state of `orchestrate`: the run's status from its ledger rows, and a one-line summary. */
-export async function settleOrchestration(
-  deps: { readonly sql: Sql; readonly clock: { now(): Date } },
-  input: unknown,
-): Promise<RunOutcome> {
-  const { runId } = parseInput(settleInputSchema, input, 'settle-run');
-  const status = await settleRun(deps.sql, runId, deps.clock.now());
-  const [row] = await deps.sql.query<{ accounts: number; failed: number }>(
-    `SELECT count(DISTINCT account_id) AS accounts, count(*) FILTER (WHERE status = 'FAILED') AS failed
-     FROM run_categories WHERE run_id = :run_id`,
-    { run_id: runId },
+/**
+ * The last state of `orchestrate`. An account whose collect or load execution failed as a whole (or never
+ * started because the Map stopped) left no ledger rows; it is recorded as FAILED for every planned category, with a
+ * dead letter that recollects it, so the run cannot report success for accounts it never collected.
+ */
+export async function settleOrchestration(deps: SettleDeps, input: unknown): Promise<RunOutcome> {
+  const request = parseInput(settleInputSchema, input, 'settle-run');
+  const now = deps.clock.now();
+  const period = parsePeriod(request.period);
+  const window = resolveWindow(period, request.date, now);
+  await upsertRun(deps.sql, { runId: request.runId, trigger: request.trigger, window, startedAt: now });
+
+  const planned = plannedAccountsSchema.parse(
+    JSON.parse((await deps.blobs.get(request.accountsKey)) ?? '[]'),
   );
-  const accounts = row?.accounts ?? 0;
+  const recorded = new Set(
+    (
+      await deps.sql.query<{ account_id: string }>(
+        `SELECT DISTINCT account_id FROM run_categories WHERE run_id = :run_id`,
+        { run_id: request.runId },
+      )
+    ).map((r) => r.account_id),
+  );
+  const missing = planned.map((a) => a.accountId).filter((id) => !recorded.has(id));
+  const error = {
+    name: request.processError?.Error ?? 'AccountNotProcessed',
+    message: `no category of this account reached the ledger: its collect or load execution failed as a whole or never started${
+      request.processError
+        ? ` (the account map stopped: ${request.processError.Cause ?? 'no cause given'})`
+        : ''
+    }; see the orchestrate execution's map run`,
+  };
+  for (const accountId of missing) {
+    const key = snapshotKey(accountId, window);
+    for (const category of request.categories) {
+      await recordCategory(deps.sql, {
+        runId: request.runId,
+        accountId,
+        category,
+        phase: 'collect',
+        status: 'FAILED',
+        error,
+        snapshotKey: key,
+        finishedAt: now,
+      });
+    }
+    await deps.deadLetters.send({
+      runId: request.runId,
+      accountId,
+      category: '*',
+      phase: 'collect',
+      snapshotKey: key,
+      error,
+      rerun: {
+        stateMachine: 'collect',
+        input: { accountId, period, date: window.start, categories: request.categories, trigger: 'rerun' },
+      },
+    });
+  }
+
+  const status = await settleRun(deps.sql, request.runId, now);
+  const [row] = await deps.sql.query<{ failed: number }>(
+    `SELECT count(*) FILTER (WHERE status = 'FAILED') AS failed FROM run_categories WHERE run_id = :run_id`,
+    { run_id: request.runId },
+  );
   const failed = row?.failed ?? 0;
+  const parts = [`run ${request.runId}: ${planned.length} accounts`];
+  if (missing.length > 0) {
+    const named = missing.slice(0, 20).join(', ');
+    parts.push(
+      `${missing.length} not processed (${named}${missing.length > 20 ? ` and ${missing.length - 20} more` : ''})`,
+    );
+  }
+  parts.push(
+    failed === 0
+      ? 'every category loaded'
+      : `${failed} account x category slices failed; see the ledger and the DLQ`,
+  );
   return {
-    runId,
+    runId: request.runId,
     status,
-    accounts,
+    accounts: planned.length,
+    accountsNotProcessed: missing,
     failedSlices: failed,
-    message:
-      failed === 0
-        ? `run ${runId}: ${accounts} accounts, every category loaded`
-        : `run ${runId}: ${accounts} accounts, ${failed} account x category slices failed; see the ledger and the DLQ`,
+    message: parts.join(', '),
   };
 }

@@ -156,4 +156,50 @@ describe.each(databaseBackends())('orchestrate on $name', (backend) => {
     expect(rows.filter((r) => r.category === 'account').every((r) => r.status === 'SUCCEEDED')).toBe(true);
     expect(rows.filter((r) => r.category === 'account')).toHaveLength(3);
   });
+
+  it('records an account whose collect execution failed as a whole, instead of reporting success without it', async () => {
+    const pipeline = testPipeline(db.sql, { accounts: 3 });
+    const broken = pipeline.sample.accounts[1]?.id as string;
+    const blobs = pipeline.deps.blobs;
+    // The merge of one account cannot write its snapshot: that account's collect execution fails.
+    const failingBlobs = {
+      ...blobs,
+      location: blobs.location,
+      get: (key: string) => blobs.get(key),
+      list: (prefix: string) => blobs.list(prefix),
+      move: (from: string, to: string) => blobs.move(from, to),
+      delete: (key: string) => blobs.delete(key),
+      put: async (key: string, body: string, contentType?: string) => {
+        if (key.startsWith(`data/${broken}/`)) throw new Error('the bucket refused the snapshot');
+        return blobs.put(key, body, contentType);
+      },
+    };
+    const execution = await runOrchestrate(
+      { ...pipeline.deps, blobs: failingBlobs },
+      { runId: 'r-orchestrate-lost', date: '2026-11-22', categories: ['account'] },
+      { retryIntervalMs: 0 },
+    );
+    expect(execution).toMatchObject({ status: 'FAILED', error: { name: 'RunIncomplete' } });
+    // Locally the Map runs inline and stops at the first failed item (AWS would tolerate up to
+    // ToleratedFailurePercentage); either way every account that did not reach the ledger is named.
+    expect(execution.error?.cause).toMatch(new RegExp(`\\d not processed \\([^)]*${broken}`));
+    const rows = await db.sql.query(
+      `SELECT status, error_name FROM run_categories WHERE run_id = 'r-orchestrate-lost' AND account_id = :id`,
+      { id: broken },
+    );
+    expect(rows).toEqual([{ status: 'FAILED', error_name: expect.any(String) }]);
+    const [run] = await db.sql.query(`SELECT status FROM runs WHERE run_id = 'r-orchestrate-lost'`);
+    expect(['PARTIAL', 'FAILED']).toContain(run?.status);
+    const letter = pipeline.letters.find((l) => l.accountId === broken);
+    expect(letter?.rerun).toEqual({
+      stateMachine: 'collect',
+      input: {
+        accountId: broken,
+        period: 'DAILY',
+        date: '2026-11-22',
+        categories: ['account'],
+        trigger: 'rerun',
+      },
+    });
+  });
 });
