@@ -469,26 +469,31 @@ export class HubStack extends Stack {
   }
 
   /**
-   * Senders (the push model) may write only under `data/<their own account>/`, encrypting with the hub key
-   * through S3; they cannot read or list the bucket.
+   * Senders (the push model) may use only their own account's prefixes: `staging/<account>/` for the parts of
+   * a collection (written, read back and deleted by the merge) and `data/<account>/` for the snapshot (written,
+   * and read when a rerun merges into it). They cannot list the bucket or touch another account's keys, and
+   * use the hub key only through S3.
    */
   private allowSenders(config: A360Config): void {
     for (const sender of config.senders) {
       this.bucket.addToResourcePolicy(
         new iam.PolicyStatement({
-          sid: `Sender${sender}WritesItsOwnPrefix`,
+          sid: `Sender${sender}UsesItsOwnPrefixes`,
           principals: [new iam.AccountPrincipal(sender)],
-          actions: ['s3:PutObject'],
-          resources: [this.bucket.arnForObjects(`data/${sender}/*`)],
+          actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+          resources: [
+            this.bucket.arnForObjects(`staging/${sender}/*`),
+            this.bucket.arnForObjects(`data/${sender}/*`),
+          ],
         }),
       );
     }
     if (config.senders.length > 0) {
       this.key.addToResourcePolicy(
         new iam.PolicyStatement({
-          sid: 'SendersEncryptThroughS3',
+          sid: 'SendersUseTheKeyThroughS3',
           principals: config.senders.map((sender) => new iam.AccountPrincipal(sender)),
-          actions: ['kms:GenerateDataKey', 'kms:Encrypt'],
+          actions: ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'],
           resources: ['*'],
           conditions: { StringEquals: { 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
         }),

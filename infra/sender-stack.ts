@@ -46,7 +46,7 @@ export class SenderStack extends Stack {
           sid: 'WriteOwnPrefix',
           actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
           resources: [
-            `arn:${this.partition}:s3:::${hubBucket}/staging/*`,
+            `arn:${this.partition}:s3:::${hubBucket}/staging/${this.account}/*`,
             `arn:${this.partition}:s3:::${hubBucket}/data/${this.account}/*`,
           ],
         }),

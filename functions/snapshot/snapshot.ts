@@ -63,8 +63,9 @@ export function loadedKey(key: string): string {
   return key.replace(/^data\//, 'loaded/');
 }
 
+/** Account first, so a sender's permissions can be scoped to `staging/<its account>/`. */
 export function stagingKey(runId: string, accountId: string, category: string): string {
-  return `staging/${runId}/${accountId}/${category}.json`;
+  return `staging/${accountId}/${runId}/${category}.json`;
 }
 
 const KEY_RE = /^(data|loaded)\/(\d{12})\/(\d{4}-\d{2}-\d{2})_(DAILY|MONTHLY)\.json$/;

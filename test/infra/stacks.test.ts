@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { CATEGORY_IDS, getCategory } from '../../functions/collectors/registry.ts';
 import { placeholdersOf } from '../../functions/platform/state-machines.ts';
+import { stagingKey } from '../../functions/snapshot/snapshot.ts';
 import { buildApp } from '../../infra/app.ts';
 import { InfraConfigError, parseConfig } from '../../infra/config.ts';
 import { memberRoleActions } from '../../infra/member-role-stack.ts';
@@ -191,17 +192,25 @@ describe('hub stack', () => {
     ).Statement;
     const matches = (pattern: string, value: string) =>
       new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(value);
-    const allowed = (account: string, key: string) =>
+    const allowed = (account: string, key: string, action = 's3:PutObject') =>
       statements.some(
         (s) =>
           s.Effect === 'Allow' &&
           [s.Principal?.AWS ?? []].flat().includes(`arn:aws:iam::${account}:root`) &&
-          [s.Action].flat().some((a) => matches(a, 's3:PutObject')) &&
+          [s.Action].flat().some((a) => matches(a, action)) &&
           [s.Resource].flat().some((r) => matches(r, `arn:aws:s3:::hub-data/${key}`)),
       );
+    const ownPart = stagingKey('r-1', SENDER, 'cost');
     expect(allowed(SENDER, `data/${SENDER}/2026-11-25_DAILY.json`)).toBe(true);
+    expect(allowed(SENDER, ownPart)).toBe(true);
+    expect(allowed(SENDER, ownPart, 's3:GetObject')).toBe(true);
+    expect(allowed(SENDER, ownPart, 's3:DeleteObject')).toBe(true);
     expect(allowed(SENDER, `data/${OTHER}/2026-11-25_DAILY.json`)).toBe(false);
+    expect(allowed(SENDER, stagingKey('r-1', OTHER, 'cost'))).toBe(false);
+    expect(allowed(SENDER, `data/${OTHER}/2026-11-25_DAILY.json`, 's3:GetObject')).toBe(false);
     expect(allowed(SENDER, 'loaded/x.json')).toBe(false);
+    expect(allowed(SENDER, `loaded/${SENDER}/2026-11-25_DAILY.json`, 's3:GetObject')).toBe(false);
+    expect(allowed(SENDER, 'data/', 's3:ListBucket')).toBe(false);
     expect(allowed(OTHER, `data/${OTHER}/2026-11-25_DAILY.json`)).toBe(false);
   });
 
@@ -284,7 +293,8 @@ describe('sender stack', () => {
     expect(writable.length).toBeGreaterThan(0);
     for (const resource of writable) {
       const ownPrefix = resource.includes('"/data/",{"Ref":"AWS::AccountId"},"/*"');
-      expect(resource.includes('"/staging/*"') || ownPrefix, resource).toBe(true);
+      const ownStaging = resource.includes('"/staging/",{"Ref":"AWS::AccountId"},"/*"');
+      expect(ownStaging || ownPrefix, resource).toBe(true);
     }
   });
 });

@@ -95,12 +95,12 @@ describe('collect-category handler', () => {
       category: 'cost',
       status: 'SUCCEEDED',
       rows: 1,
-      partKey: 'staging/r-1/123456789012/cost.json',
+      partKey: 'staging/123456789012/r-1/cost.json',
     });
     const put = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
     expect(put).toMatchObject({
       Bucket: 'hub-data',
-      Key: 'staging/r-1/123456789012/cost.json',
+      Key: 'staging/123456789012/r-1/cost.json',
       ServerSideEncryption: 'aws:kms',
     });
   });
