@@ -106,4 +106,6 @@ export interface DirectoryAccount {
 export interface AccountDirectory {
   /** Every account of the organization, or of these OUs and the OUs below them. */
   list(organizationalUnits: readonly string[]): Promise<DirectoryAccount[]>;
+  /** The account's tags in AWS Organizations (key to value). */
+  tags(accountId: string): Promise<Record<string, string>>;
 }

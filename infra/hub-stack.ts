@@ -247,7 +247,14 @@ export class HubStack extends Stack {
           description: `a360: ${handler.replace('-', ' ')}`,
           timeout: Duration.minutes(handler === 'load-category' ? 15 : 5),
           memorySize: handler === 'load-category' ? 1024 : 512,
-          environment: loadEnvironment,
+          environment:
+            handler === 'settle-run'
+              ? {
+                  ...loadEnvironment,
+                  ...(config.customerName ? { [ENV.customerName]: config.customerName } : {}),
+                  ...(config.partnerName ? { [ENV.partnerName]: config.partnerName } : {}),
+                }
+              : loadEnvironment,
           withSql: true,
         }),
     );
@@ -275,6 +282,7 @@ export class HubStack extends Stack {
         [ENV.accountSource]: this.toJsonString(config.accounts),
         [ENV.maxConcurrency]: String(config.orchestration.maxConcurrency),
         [ENV.toleratedFailurePercentage]: String(config.orchestration.toleratedFailurePercentage),
+        [ENV.products]: this.toJsonString(config.products),
       },
     });
     this.bucket.grantReadWrite(discover, 'cache/*');
@@ -286,6 +294,7 @@ export class HubStack extends Stack {
           'organizations:ListAccounts',
           'organizations:ListAccountsForParent',
           'organizations:ListOrganizationalUnitsForParent',
+          'organizations:ListTagsForResource',
         ],
         resources: ['*'],
       }),

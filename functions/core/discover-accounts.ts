@@ -27,7 +27,12 @@ export interface DiscoverDeps {
   readonly toleratedFailurePercentage: number;
   /** How long an organization listing is reused (default 6 hours; 0 lists every time). */
   readonly directoryCacheMs?: number;
+  /** Product name to its accounts, from the configuration; account tags `a360:product` add more. */
+  readonly products?: Readonly<Record<string, readonly string[]>>;
 }
+
+/** The Organizations account tag naming the products (comma-separated) an account belongs to. */
+export const PRODUCT_TAG = 'a360:product';
 
 const accountIdSchema = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 
@@ -57,15 +62,29 @@ export interface OrchestrationPlan {
   /** The window's first day: every account collects the same window. */
   readonly date: string;
   readonly categories: readonly string[];
-  /** The S3 object (JSON array of `{ accountId, accountName }`) the Distributed Map reads. */
+  /** The S3 object (JSON array of `PlannedAccount`) the Distributed Map reads. */
   readonly accountsKey: string;
   readonly accountCount: number;
   readonly maxConcurrency: number;
   readonly toleratedFailurePercentage: number;
 }
 
-/** Organizations is rate limited (ListAccounts: a few calls a second): its answer is reused for a while. */
+/** One item of the Distributed Map: an account and what the directory knows of it. */
+export interface PlannedAccount {
+  readonly accountId: string;
+  readonly accountName: string | null;
+  /** Its products, each with where the link comes from. */
+  readonly products: ReadonlyArray<{
+    readonly name: string;
+    readonly source: 'config' | 'tag' | 'config+tag';
+  }>;
+}
+
+/** Organizations is rate limited (ListAccounts: a few calls a second): its answers are reused for a while. */
 export const DIRECTORY_CACHE_KEY = 'cache/organization-accounts.json';
+export const TAGS_CACHE_KEY = 'cache/organization-account-tags.json';
+/** Accounts whose tags are read at once: Organizations throttles bursts. */
+const TAG_CONCURRENCY = 4;
 const DEFAULT_DIRECTORY_CACHE_MS = 6 * 3_600_000;
 
 const cachedDirectorySchema = z.object({
@@ -101,6 +120,58 @@ async function organizationAccounts(
   return accounts;
 }
 
+const cachedTagsSchema = z.object({
+  fetchedAt: z.iso.datetime(),
+  tags: z.record(z.string(), z.record(z.string(), z.string())),
+});
+
+/** The chosen accounts' Organizations tags: cached ones while fresh, the others read (a few at a time). */
+async function organizationTags(deps: DiscoverDeps, accountIds: readonly string[]) {
+  const cachedText = await deps.blobs.get(TAGS_CACHE_KEY);
+  const cached = cachedText === undefined ? undefined : cachedTagsSchema.safeParse(JSON.parse(cachedText));
+  const now = deps.clock.now();
+  const fresh =
+    cached?.success &&
+    now.getTime() - Date.parse(cached.data.fetchedAt) < (deps.directoryCacheMs ?? DEFAULT_DIRECTORY_CACHE_MS);
+  const tags: Record<string, Record<string, string>> = fresh && cached?.success
+    ? { ...cached.data.tags }
+    : {};
+  const missing = accountIds.filter((id) => !tags[id]);
+  if (missing.length === 0) return tags;
+  const directory = deps.directory;
+  if (!directory) throw new InvalidInputError('the organization account source needs an account directory');
+  for (let i = 0; i < missing.length; i += TAG_CONCURRENCY) {
+    const batch = missing.slice(i, i + TAG_CONCURRENCY);
+    const answers = await Promise.all(batch.map((id) => directory.tags(id)));
+    batch.forEach((id, j) => {
+      tags[id] = answers[j] ?? {};
+    });
+  }
+  const fetchedAt = fresh && cached?.success ? cached.data.fetchedAt : now.toISOString();
+  await deps.blobs.put(TAGS_CACHE_KEY, JSON.stringify({ fetchedAt, tags }));
+  return tags;
+}
+
+/** The configuration's products and the `a360:product` tag's, merged per account. */
+function productsOf(
+  accountId: string,
+  configured: Readonly<Record<string, readonly string[]>>,
+  tags: Readonly<Record<string, string>> | undefined,
+): PlannedAccount['products'] {
+  const fromConfig = Object.entries(configured)
+    .filter(([, ids]) => ids.includes(accountId))
+    .map(([name]) => name.trim());
+  const fromTag = (tags?.[PRODUCT_TAG] ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const names = [...new Set([...fromConfig, ...fromTag])].sort();
+  return names.map((name) => ({
+    name,
+    source: fromConfig.includes(name) ? (fromTag.includes(name) ? 'config+tag' : 'config') : 'tag',
+  }));
+}
+
 /**
  * The first state of `orchestrate`: one run id and window for every account, the accounts to collect (the
  * input's list, the configured list, or the organization's ACTIVE accounts in the configured OUs, plus
@@ -114,11 +185,18 @@ export async function discoverAccounts(deps: DiscoverDeps, input: unknown): Prom
   const categories = resolveCategories(
     request.categories?.length ? request.categories : deps.enabledCategories,
   );
-  let accounts: Array<{ accountId: string; accountName: string | null }>;
+  const configured = deps.products ?? {};
+  let accounts: PlannedAccount[];
+  const unnamed = (ids: readonly string[]) =>
+    [...new Set(ids)].map((accountId) => ({
+      accountId,
+      accountName: null,
+      products: productsOf(accountId, configured, undefined),
+    }));
   if (request.accounts) {
-    accounts = [...new Set(request.accounts)].map((accountId) => ({ accountId, accountName: null }));
+    accounts = unnamed(request.accounts);
   } else if (deps.accounts.source === 'list') {
-    accounts = [...new Set(deps.accounts.ids)].map((accountId) => ({ accountId, accountName: null }));
+    accounts = unnamed(deps.accounts.ids);
   } else {
     const { organizationalUnits, include, exclude } = deps.accounts;
     const listed = await organizationAccounts(deps, organizationalUnits);
@@ -137,10 +215,18 @@ export async function discoverAccounts(deps: DiscoverDeps, input: unknown): Prom
         accounts: inactive.map((a) => `${a.id}:${a.state}`),
       });
     }
-    accounts = [...chosen.values()]
+    const active = [...chosen.values()]
       .filter((a) => a.state === 'ACTIVE')
-      .sort((a, b) => a.id.localeCompare(b.id))
-      .map((a) => ({ accountId: a.id, accountName: a.name }));
+      .sort((a, b) => a.id.localeCompare(b.id));
+    const tags = await organizationTags(
+      deps,
+      active.map((a) => a.id),
+    );
+    accounts = active.map((a) => ({
+      accountId: a.id,
+      accountName: a.name,
+      products: productsOf(a.id, configured, tags[a.id]),
+    }));
   }
   if (accounts.length === 0)
     throw new InvalidInputError('no accounts to collect: the account source is empty');

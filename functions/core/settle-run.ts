@@ -1,9 +1,13 @@
 import { z } from 'zod';
+import type { TenantConfig } from '../platform/config.ts';
 import { parsePeriod, resolveWindow } from '../platform/period.ts';
 import type { BlobStore, Clock, DeadLetterQueue, Sql } from '../ports.ts';
 import { snapshotKey } from '../snapshot/snapshot.ts';
+import type { PlannedAccount } from './discover-accounts.ts';
 import { parseInput } from './input.ts';
 import { recordCategory, settleRun, upsertRun } from './ledger.ts';
+import { ensureSchema } from './migrate.ts';
+import { recordAccountDirectory } from './products.ts';
 
 const settleInputSchema = z.object({
   runId: z.string().min(1),
@@ -17,13 +21,23 @@ const settleInputSchema = z.object({
   processError: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
 });
 
-const plannedAccountsSchema = z.array(z.object({ accountId: z.string() }));
+const plannedAccountsSchema = z.array(
+  z.object({
+    accountId: z.string(),
+    accountName: z.string().nullable().default(null),
+    products: z
+      .array(z.object({ name: z.string().min(1), source: z.enum(['config', 'tag', 'config+tag']) }))
+      .default([]),
+  }),
+);
 
 export interface SettleDeps {
   readonly sql: Sql;
   readonly blobs: BlobStore;
   readonly clock: Clock;
   readonly deadLetters: DeadLetterQueue;
+  /** Customer and partner names written on every orchestrated account (none locally). */
+  readonly tenant?: TenantConfig;
 }
 
 export interface RunOutcome {
@@ -39,17 +53,25 @@ export interface RunOutcome {
 /**
  * The last state of `orchestrate`. An account whose collect or load execution failed as a whole (or never
  * started because the Map stopped) left no ledger rows; it is recorded as FAILED for every planned category, with a
- * dead letter that recollects it, so the run cannot report success for accounts it never collected.
+ * dead letter that recollects it, so the run cannot report success for accounts it never collected. It also
+ * writes the planned accounts' products and the deployment's customer and partner names.
  */
 export async function settleOrchestration(deps: SettleDeps, input: unknown): Promise<RunOutcome> {
   const request = parseInput(settleInputSchema, input, 'settle-run');
   const now = deps.clock.now();
   const period = parsePeriod(request.period);
   const window = resolveWindow(period, request.date, now);
+  await ensureSchema(deps.sql);
   await upsertRun(deps.sql, { runId: request.runId, trigger: request.trigger, window, startedAt: now });
 
-  const planned = plannedAccountsSchema.parse(
+  const planned: PlannedAccount[] = plannedAccountsSchema.parse(
     JSON.parse((await deps.blobs.get(request.accountsKey)) ?? '[]'),
+  );
+  await recordAccountDirectory(
+    deps.sql,
+    planned,
+    deps.tenant ?? { customerName: undefined, partnerName: undefined },
+    now,
   );
   const recorded = new Set(
     (

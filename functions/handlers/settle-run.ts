@@ -1,5 +1,5 @@
 import { settleOrchestration } from '../core/settle-run.ts';
-import { awsLoadDeps } from '../platform/aws-deps.ts';
+import { awsSettleDeps } from '../platform/aws-deps.ts';
 import { lambdaHandler } from '../platform/lambda.ts';
 
-export const handler = lambdaHandler('settle-run', (log) => awsLoadDeps(log), settleOrchestration);
+export const handler = lambdaHandler('settle-run', (log) => awsSettleDeps(log), settleOrchestration);

@@ -12,9 +12,16 @@ import type { CollectDeps } from '../core/collect-category.ts';
 import type { DiscoverDeps } from '../core/discover-accounts.ts';
 import type { FinalizeDeps } from '../core/finalize-load.ts';
 import type { PlanDeps } from '../core/plan-run.ts';
+import type { SettleDeps } from '../core/settle-run.ts';
 import type { Log } from '../ports.ts';
 import { systemClock } from '../ports.ts';
-import { loadCollectConfig, loadDiscoverConfig, loadLoadConfig, loadPlanConfig } from './config.ts';
+import {
+  loadCollectConfig,
+  loadDiscoverConfig,
+  loadLoadConfig,
+  loadPlanConfig,
+  loadTenantConfig,
+} from './config.ts';
 import { metricsSink } from './observability.ts';
 
 /**
@@ -111,5 +118,10 @@ export function awsDiscoverDeps(log: Log, env: NodeJS.ProcessEnv = process.env):
     enabledCategories: config.enabledCategories,
     maxConcurrency: config.maxConcurrency,
     toleratedFailurePercentage: config.toleratedFailurePercentage,
+    products: config.products,
   };
+}
+
+export function awsSettleDeps(log: Log, env: NodeJS.ProcessEnv = process.env): SettleDeps {
+  return { ...awsLoadDeps(log, env), tenant: loadTenantConfig(env) };
 }

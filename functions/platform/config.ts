@@ -153,7 +153,11 @@ export interface DiscoverConfig extends StorageConfig {
   readonly enabledCategories: readonly string[];
   readonly maxConcurrency: number;
   readonly toleratedFailurePercentage: number;
+  /** Product name to the accounts in it, from the deployment's configuration. */
+  readonly products: Readonly<Record<string, readonly string[]>>;
 }
+
+const productsSchema = z.record(z.string().min(1), z.array(z.string().regex(/^\d{12}$/)));
 
 const accountSourceSchema = z.discriminatedUnion('source', [
   z.object({ source: z.literal('list'), ids: z.array(z.string().regex(/^\d{12}$/)).min(1) }),
@@ -196,5 +200,27 @@ export function loadDiscoverConfig(env: NodeJS.ProcessEnv = process.env): Discov
     enabledCategories,
     maxConcurrency: number(ENV.maxConcurrency, 10_000),
     toleratedFailurePercentage: number(ENV.toleratedFailurePercentage, 100),
+    products:
+      reader.optional(ENV.products) === undefined
+        ? {}
+        : (reader.json(
+            ENV.products,
+            (value): value is Record<string, string[]> => productsSchema.safeParse(value).success,
+            'a JSON object of product name to 12-digit account ids, e.g. {"payments":["123456789012"]}',
+          ) ?? {}),
+  });
+}
+
+/** The original system's multi-tenant fields, written on every orchestrated account when set. */
+export interface TenantConfig {
+  readonly customerName: string | undefined;
+  readonly partnerName: string | undefined;
+}
+
+export function loadTenantConfig(env: NodeJS.ProcessEnv = process.env): TenantConfig {
+  const reader = new EnvReader(env);
+  return reader.done({
+    customerName: reader.optional(ENV.customerName),
+    partnerName: reader.optional(ENV.partnerName),
   });
 }

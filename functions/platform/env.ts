@@ -19,4 +19,7 @@ export const ENV = {
   accountSource: 'A360_ACCOUNT_SOURCE',
   maxConcurrency: 'A360_MAX_CONCURRENCY',
   toleratedFailurePercentage: 'A360_TOLERATED_FAILURE_PERCENTAGE',
+  products: 'A360_PRODUCTS',
+  customerName: 'A360_CUSTOMER_NAME',
+  partnerName: 'A360_PARTNER_NAME',
 } as const;

@@ -76,6 +76,28 @@ describe.each(backends)('a360 run --sample 20 on $name', (backend) => {
     }
   });
 
+  it('links accounts to the products named by their a360:product tags', async () => {
+    const result = await a360(
+      [
+        'query',
+        `SELECT a.account_name, p.name AS product, pa.source FROM product_accounts pa
+         JOIN accounts a ON a.id = pa.account_id JOIN products p ON p.id = pa.product_id`,
+        '--json',
+      ],
+      env,
+    );
+    const links = JSON.parse(result.out) as Array<{ account_name: string; product: string; source: string }>;
+    expect(links.length).toBeGreaterThanOrEqual(10);
+    for (const link of links) {
+      expect(link.source).toBe('tag');
+      // Workload accounts are named after their product; the shared platform accounts are in `platform`.
+      expect(
+        link.account_name.startsWith(`${link.product}-`) || link.product === 'platform',
+        JSON.stringify(link),
+      ).toBe(true);
+    }
+  });
+
   it.each(REGISTRY.map((c) => [c.collector.id, c.collector.tables[0] as string] as const))(
     '%s: its main table %s has rows for at least 18 of the 20 accounts',
     async (_category, table) => {

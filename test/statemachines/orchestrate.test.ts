@@ -13,7 +13,7 @@ import {
   loadDefinition,
   withLocalItemReaders,
 } from '../../functions/adapters/local/state-machine-runner.ts';
-import { discoverAccounts } from '../../functions/core/discover-accounts.ts';
+import { discoverAccounts, type PlannedAccount } from '../../functions/core/discover-accounts.ts';
 import { readStateMachine, substitute } from '../../functions/platform/state-machines.ts';
 import { silentLog } from '../support/collect-context.ts';
 import { databaseBackends, useDatabase } from '../support/database.ts';
@@ -105,6 +105,40 @@ describe('discoverAccounts against the sample organization', () => {
       const account = pipeline.sample.accounts.find((a) => a.id === id);
       expect(['ou-a360-prd00001', 'ou-a360-npd00001']).toContain(sampleAccountParent(account as never));
     }
+  });
+
+  it("gives each account its products, from the configuration and the account's a360:product tag, reading tags once", async () => {
+    const workload = pipeline.sample.accounts.find(
+      (a) => a.product !== null && sampleAccountState(a) === 'ACTIVE',
+    );
+    if (!workload?.product) throw new Error('the sample organization has no active workload account');
+    let tagReads = 0;
+    const d = {
+      ...deps({ source: 'organization', organizationalUnits: [], include: [], exclude: [] }),
+      directory: {
+        list: directory.list,
+        tags: (id: string) => {
+          tagReads += 1;
+          return directory.tags(id);
+        },
+      },
+      products: { [workload.product]: [workload.id], finance: [management] },
+    };
+    const plan = await discoverAccounts(d, {});
+    const items = JSON.parse((await d.blobs.get(plan.accountsKey)) as string) as PlannedAccount[];
+    expect(items.find((i) => i.accountId === workload.id)?.products).toEqual([
+      { name: workload.product, source: 'config+tag' },
+    ]);
+    expect(items.find((i) => i.accountId === management)?.products).toEqual([
+      { name: 'finance', source: 'config' },
+    ]);
+    const shared = pipeline.sample.accounts.find((a) => a.name === 'shared-services');
+    expect(items.find((i) => i.accountId === shared?.id)?.products).toEqual([
+      { name: 'platform', source: 'tag' },
+    ]);
+    expect(tagReads).toBe(items.length);
+    await discoverAccounts(d, {});
+    expect(tagReads).toBe(items.length);
   });
 
   it('refuses an empty account source', async () => {

@@ -3,6 +3,7 @@ import {
   ListAccountsCommand,
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
+  ListTagsForResourceCommand,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { classifyAwsError, required } from '../../collectors/aws-errors.ts';
@@ -75,6 +76,24 @@ export function createOrganizationDirectory(client: OrganizationsClient): Accoun
         for (const ou of organizationalUnits)
           for (const account of await accountsUnder(ou)) found.set(account.id, account);
         return [...found.values()];
+      } catch (error) {
+        throw classifyAwsError(error);
+      }
+    },
+    async tags(accountId) {
+      try {
+        const tags = await allPages(async (token) => {
+          const page = await client.send(
+            new ListTagsForResourceCommand({ ResourceId: accountId, NextToken: token }),
+          );
+          return { items: page.Tags ?? [], next: page.NextToken };
+        });
+        return Object.fromEntries(
+          tags.map((tag, i) => [
+            required(tag.Key, `ListTagsForResource Tags[${i}].Key`),
+            required(tag.Value, `ListTagsForResource Tags[${i}].Value`),
+          ]),
+        );
       } catch (error) {
         throw classifyAwsError(error);
       }

@@ -7,6 +7,7 @@ import {
   DescribeAccountCommand,
   DescribeOrganizationCommand,
   ListAccountsCommand,
+  ListTagsForResourceCommand,
   OrganizationsClient,
   paginateListAccounts,
 } from '@aws-sdk/client-organizations';
@@ -18,6 +19,7 @@ import { accountSimulator } from '../../../functions/adapters/local/sample-org/s
 import {
   organizationsSimulator,
   sampleAccountState,
+  sampleAccountTags,
 } from '../../../functions/adapters/local/sample-org/services/organizations.ts';
 import { accountCollector } from '../../../functions/collectors/account.ts';
 import { DataContractError, SourceAccessError, TransientError } from '../../../functions/platform/errors.ts';
@@ -287,5 +289,34 @@ describe('Organizations simulator', () => {
       organizations.send(new DescribeAccountCommand({ AccountId: '999999999999' })),
     );
     expect(error.name).toBe('AccountNotFoundException');
+  });
+
+  it('answers ListTagsForResource page by page for the management account only, and TargetNotFound for a stranger', async () => {
+    const { organizations, org } = clientsOf(0, 30);
+    const workload = org.accounts.find((a) => a.product !== null);
+    if (!workload) throw new Error('no workload account');
+    const tags: Record<string, string> = {};
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await organizations.send(
+        new ListTagsForResourceCommand({ ResourceId: workload.id, NextToken: token }),
+      );
+      for (const tag of page.Tags ?? []) tags[tag.Key as string] = tag.Value as string;
+      token = page.NextToken;
+      pages += 1;
+    } while (token);
+    expect(pages).toBeGreaterThan(1);
+    expect(tags).toEqual(sampleAccountTags(workload));
+    expect(tags['a360:product']).toBe(workload.product);
+    const stranger = await errorOf(
+      organizations.send(new ListTagsForResourceCommand({ ResourceId: '999999999999' })),
+    );
+    expect(stranger.name).toBe('TargetNotFoundException');
+    const member = clientsOf(6);
+    const denied = await errorOf(
+      member.organizations.send(new ListTagsForResourceCommand({ ResourceId: workload.id })),
+    );
+    expect(denied.name).toBe('AccessDeniedException');
   });
 });

@@ -188,6 +188,39 @@ function listOrganizationalUnitsForParent(call: SampleCall): object {
   };
 }
 
+/**
+ * The tags an account carries in Organizations: every account its environment, workload accounts their product
+ * in `a360:product`, and the shared platform accounts the `platform` product.
+ */
+export function sampleAccountTags(account: SampleAccount): Record<string, string> {
+  const tags: Record<string, string> = { environment: account.environment };
+  if (account.product !== null) tags['a360:product'] = account.product;
+  else if (account.name === 'shared-services' || account.name === 'network-hub')
+    tags['a360:product'] = 'platform';
+  return tags;
+}
+
+function listTagsForResource(call: SampleCall): object {
+  requireManagement(call);
+  const { ResourceId } = call.input;
+  if (ResourceId === undefined)
+    throw invalidInput('You must provide a value for ResourceId.', 'INPUT_REQUIRED');
+  const account = call.accounts.find((a) => a.id === ResourceId);
+  if (!account) {
+    throw awsError('TargetNotFoundException', "You specified a target that doesn't exist.");
+  }
+  const { page, nextToken } = paginate(
+    Object.entries(sampleAccountTags(account)).map(([Key, Value]) => ({ Key, Value })),
+    {
+      token: call.input.NextToken,
+      pageSize: 1,
+      request: `ListTagsForResource ${account.id}`,
+      invalidToken: () => invalidInput('You specified an invalid value for nextToken.', 'INVALID_NEXT_TOKEN'),
+    },
+  );
+  return { Tags: page, ...(nextToken ? { NextToken: nextToken } : {}) };
+}
+
 /** Any account of the organization may describe the organization. */
 function describeOrganization(call: SampleCall): object {
   const owner = management(call);
@@ -212,6 +245,7 @@ export const organizationsSimulator: ServiceSimulator = {
     DescribeOrganization: describeOrganization,
     ListAccountsForParent: listAccountsForParent,
     ListOrganizationalUnitsForParent: listOrganizationalUnitsForParent,
+    ListTagsForResource: listTagsForResource,
   },
   // Organizations has no switch to turn off: what an account without it gets is "not in an organization".
   notEnabled: () =>
