@@ -64,6 +64,17 @@ export const configSchema = z
     partnerName: z.string().optional(),
     /** Products and their accounts; account tags `a360:product` add more. */
     products: z.record(z.string().min(1), z.array(accountId)).default({}),
+    /**
+     * Cost Explorer bills every request. `organization`: orchestrate asks the management account once for every
+     * account's cost, service usage and Marketplace figures (the hub is the management account, or
+     * `managementAccount` names it and the member role there is assumed); `per-account`: each account asks.
+     */
+    costExplorer: z
+      .object({
+        source: z.enum(['organization', 'per-account']).default('per-account'),
+        managementAccount: accountId.optional(),
+      })
+      .default({ source: 'per-account' }),
     /** Accounts that run `collect` themselves and write to the hub bucket (the seed's push model). */
     senders: z.array(accountId).default([]),
     database: z

@@ -188,6 +188,8 @@ export class HubStack extends Stack {
         }),
       );
       this.bucket.grantReadWrite(role, 'staging/*');
+      // The organization-wide Cost Explorer answers orchestrate prefetched for this account.
+      if (collector.costAndUsageQueries) this.bucket.grantRead(role, 'orchestration/*');
       acceptFindings(
         role,
         'AwsSolutions-IAM5',
@@ -210,6 +212,7 @@ export class HubStack extends Stack {
           [ENV.homeRegion]: config.homeRegion,
           [ENV.memberRoleName]: config.memberRoleName,
           ...(config.externalId ? { [ENV.externalId]: config.externalId } : {}),
+          ...(collector.costAndUsageQueries ? { [ENV.costExplorerSource]: config.costExplorer.source } : {}),
         },
       });
       role.addManagedPolicy(
@@ -299,7 +302,61 @@ export class HubStack extends Stack {
         resources: ['*'],
       }),
     );
-    for (const fn of [plan, merge, ...loaders, discover]) {
+    const prefetchRole = new iam.Role(this, 'PrefetchCostExplorerRole', {
+      // A name the member role trusts (`<prefix>-collect-*`): in organization mode with a separate management
+      // account, this function reads Cost Explorer there through that account's member role.
+      roleName: collectorRoleName(prefix, 'cost-explorer-prefetch'),
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'a360 organization-wide Cost Explorer requests',
+    });
+    prefetchRole.addManagedPolicy(
+      iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole'),
+    );
+    const { costExplorer } = config;
+    const managementRoleArn = costExplorer.managementAccount
+      ? `arn:${this.partition}:iam::${costExplorer.managementAccount}:role/${config.memberRoleName}`
+      : undefined;
+    const prefetch = new A360Function(this, 'PrefetchCostExplorer', {
+      handler: 'prefetch-cost-explorer',
+      functionName: `${prefix}-prefetch-cost-explorer`,
+      description: "a360: the organization's Cost Explorer requests, once per run",
+      role: prefetchRole,
+      timeout: Duration.minutes(15),
+      environment: {
+        ...storageEnvironment,
+        [ENV.homeRegion]: config.homeRegion,
+        [ENV.costExplorerSource]: costExplorer.source,
+        ...(managementRoleArn ? { [ENV.costExplorerRoleArn]: managementRoleArn } : {}),
+        ...(config.externalId ? { [ENV.externalId]: config.externalId } : {}),
+      },
+    });
+    this.bucket.grantReadWrite(prefetch, 'orchestration/*');
+    acceptFindings(
+      prefetchRole,
+      'AwsSolutions-IAM4',
+      'AWSLambdaBasicExecutionRole only lets the function write its own logs.',
+    );
+    acceptFindings(
+      prefetchRole,
+      'AwsSolutions-IAM5',
+      "Cost Explorer reads take no resource ARN; the other wildcards are CDK grants on this stack's orchestration/* prefix and KMS key.",
+    );
+    if (costExplorer.source === 'organization') {
+      prefetchRole.addToPolicy(
+        managementRoleArn
+          ? new iam.PolicyStatement({
+              sid: 'ReadTheManagementAccountCostExplorer',
+              actions: ['sts:AssumeRole'],
+              resources: [managementRoleArn],
+            })
+          : new iam.PolicyStatement({
+              sid: 'ReadTheOrganizationCostExplorer',
+              actions: ['ce:GetCostAndUsage'],
+              resources: ['*'],
+            }),
+      );
+    }
+    for (const fn of [plan, merge, ...loaders, discover, prefetch]) {
       acceptFindings(
         fn,
         'AwsSolutions-IAM4',
@@ -308,10 +365,10 @@ export class HubStack extends Stack {
       acceptFindings(
         fn,
         'AwsSolutions-IAM5',
-        "Wildcards are CDK grants on this stack's bucket prefixes and KMS key (s3:GetObject*, kms:GenerateDataKey*), X-Ray, and Organizations list actions that take no resource.",
+        "Wildcards are CDK grants on this stack's bucket prefixes and KMS key (s3:GetObject*, kms:GenerateDataKey*), X-Ray, and Organizations and Cost Explorer read actions that take no resource.",
       );
     }
-    for (const fn of [...collectors.values(), plan, merge, ...loaders, discover]) {
+    for (const fn of [...collectors.values(), plan, merge, ...loaders, discover, prefetch]) {
       acknowledge(
         fn,
         'AwsSolutions-L1',
@@ -342,6 +399,7 @@ export class HubStack extends Stack {
       stateMachineName: `${prefix}-orchestrate`,
       substitutions: {
         DiscoverAccountsFunctionArn: discover.functionArn,
+        PrefetchCostExplorerFunctionArn: prefetch.functionArn,
         SettleRunFunctionArn: settle.functionArn,
         CollectStateMachineArn: collectMachine.stateMachineArn,
         LoadStateMachineArn: loadMachine.stateMachineArn,
@@ -351,7 +409,7 @@ export class HubStack extends Stack {
     for (const fn of [prepare, load, finalize]) fn.grantInvoke(loadMachine);
     for (const fn of [plan, merge, ...collectors.values()]) fn.grantInvoke(collectMachine);
     loadMachine.grantStartExecution(collectMachine);
-    for (const fn of [discover, settle]) fn.grantInvoke(orchestrateMachine);
+    for (const fn of [discover, prefetch, settle]) fn.grantInvoke(orchestrateMachine);
     // Reads the account list (ItemReader) and writes the Map Run's results (ResultWriter).
     this.bucket.grantReadWrite(orchestrateMachine, 'orchestration/*');
     for (const child of [collectMachine, loadMachine]) {

@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { createClientFactory } from '../adapters/aws/clients.ts';
+import { type ClientFactoryOptions, createClientFactory } from '../adapters/aws/clients.ts';
 import { createOrganizationDirectory } from '../adapters/aws/organization-directory.ts';
 import { createS3BlobStore } from '../adapters/aws/s3-blob-store.ts';
 import { createFileDeadLetterQueue } from '../adapters/local/file-dead-letter-queue.ts';
@@ -35,6 +36,8 @@ export interface LocalEnvironmentOptions {
   readonly clock?: Clock;
   /** Accounts collected at once by `orchestrate`. */
   readonly concurrency?: number;
+  /** `organization` (default): orchestrate asks the management account's Cost Explorer once for all. */
+  readonly costExplorer?: 'organization' | 'per-account';
 }
 
 export interface LocalEnvironment {
@@ -117,7 +120,8 @@ export async function openLocalEnvironment(options: LocalEnvironmentOptions): Pr
       homeRegion: 'us-east-1',
       regions: options.regions,
       enabledCategories: CATEGORY_IDS,
-      clientsFor: (scope, stats) => createClientFactory(clientOptions, scope, stats),
+      costExplorerPrefetch: options.costExplorer !== 'per-account',
+      clientsFor: (scope, stats, prefetched) => createClientFactory(clientOptions, scope, stats, prefetched),
       orchestration: {
         accounts: { source: 'organization', organizationalUnits: [], include: [], exclude: [] },
         ...(directory ? { directory } : {}),
@@ -125,6 +129,9 @@ export async function openLocalEnvironment(options: LocalEnvironmentOptions): Pr
         // Locally every account is attempted; the summary reports what failed.
         toleratedFailurePercentage: 100,
         directoryCacheMs: 0,
+        ...(management && options.costExplorer !== 'per-account'
+          ? { managementCostExplorer: managementCostExplorer(clientOptions, management.id) }
+          : {}),
       },
     };
     return {
@@ -177,4 +184,17 @@ function redact(url: string): string {
   } catch {
     return 'from DATABASE_URL';
   }
+}
+
+/** The sample management account's Cost Explorer, one client per category (faults are keyed on it). */
+export function managementCostExplorer(
+  clientOptions: ClientFactoryOptions,
+  managementId: string,
+): (category: string) => CostExplorerClient {
+  return (category) =>
+    createClientFactory(
+      clientOptions,
+      { accountId: managementId, category, runId: 'organization-cost-explorer' },
+      { apiCalls: 0, throttled: 0 },
+    ).client(CostExplorerClient, 'us-east-1');
 }

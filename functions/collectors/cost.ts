@@ -4,6 +4,7 @@ import { addDays, addMonths, isoDay, previousWindow, type Window } from '../plat
 import { classifyAwsError, required } from './aws-errors.ts';
 import {
   amountOf,
+  type CostAndUsageQuery,
   getCostAndUsageAllPages,
   isCostExplorerNotEnabled,
   linkedAccountFilter,
@@ -46,13 +47,28 @@ export type CostPayload = z.infer<typeof costPayloadSchema>;
 const TOP_SERVICES = 5;
 const FORECAST_PREDICTION_INTERVAL = 80;
 
-async function periodTotal(ctx: CollectContext, client: CostExplorerClient, window: Window) {
-  const results = await getCostAndUsageAllPages(client, {
-    TimePeriod: { Start: window.start, End: window.end },
-    Granularity: window.period,
-    Metrics: ['UnblendedCost'],
-    Filter: linkedAccountFilter(ctx.accountId),
-  });
+/** The window's cost by service, and the previous window's total: the requests `collect` sends. */
+function costQueries(accountId: string, window: Window): [CostAndUsageQuery, CostAndUsageQuery] {
+  const previous = previousWindow(window);
+  return [
+    {
+      TimePeriod: { Start: window.start, End: window.end },
+      Granularity: window.period,
+      Metrics: ['UnblendedCost'],
+      GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }],
+      Filter: linkedAccountFilter(accountId),
+    },
+    {
+      TimePeriod: { Start: previous.start, End: previous.end },
+      Granularity: previous.period,
+      Metrics: ['UnblendedCost'],
+      Filter: linkedAccountFilter(accountId),
+    },
+  ];
+}
+
+async function periodTotal(client: CostExplorerClient, query: CostAndUsageQuery) {
+  const results = await getCostAndUsageAllPages(client, query);
   let total = 0;
   let unit: string | undefined;
   results.forEach((result, i) => {
@@ -64,14 +80,8 @@ async function periodTotal(ctx: CollectContext, client: CostExplorerClient, wind
   return { total, unit };
 }
 
-async function servicesOfPeriod(ctx: CollectContext, client: CostExplorerClient) {
-  const results = await getCostAndUsageAllPages(client, {
-    TimePeriod: { Start: ctx.window.start, End: ctx.window.end },
-    Granularity: ctx.window.period,
-    Metrics: ['UnblendedCost'],
-    GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }],
-    Filter: linkedAccountFilter(ctx.accountId),
-  });
+async function servicesOfPeriod(client: CostExplorerClient, query: CostAndUsageQuery) {
+  const results = await getCostAndUsageAllPages(client, query);
   const byService = new Map<string, number>();
   let unit: string | undefined;
   let estimated = false;
@@ -94,13 +104,17 @@ async function servicesOfPeriod(ctx: CollectContext, client: CostExplorerClient)
 
 /**
  * The forecast from today to the end of next month. Cost Explorer only forecasts from today on, so a window
- * that ended before this month (a backfill) gets no forecast rather than a misleading one.
+ * that ended before this month (a backfill) gets no forecast rather than a misleading one. In organization
+ * mode a forecast is the one request per account left, so only MONTHLY runs ask for it.
  */
 async function forecast(ctx: CollectContext, client: CostExplorerClient) {
   const today = isoDay(ctx.now);
   const monthStart = `${today.slice(0, 7)}-01`;
   if (ctx.window.end < monthStart) {
     return { items: [], note: `window ends before ${monthStart}: Cost Explorer forecasts only from today` };
+  }
+  if (ctx.costExplorer === 'organization' && ctx.window.period === 'DAILY') {
+    return { items: [], note: 'organization mode: the MONTHLY run collects the forecast' };
   }
   const end = addMonths(monthStart, 2);
   try {
@@ -149,12 +163,14 @@ export const costCollector = defineCollector({
   actions: ['ce:GetCostAndUsage', 'ce:GetCostForecast'],
   tables: ['cost_reports', 'service_costs', 'cost_forecasts'],
   schema: costPayloadSchema,
+  costAndUsageQueries: costQueries,
   async collect(ctx) {
     const client = ctx.clients.client(CostExplorerClient, ctx.homeRegion);
+    const [servicesQuery, previousQuery] = costQueries(ctx.accountId, ctx.window);
     try {
       const [current, previous, predicted] = await Promise.all([
-        servicesOfPeriod(ctx, client),
-        periodTotal(ctx, client, previousWindow(ctx.window)),
+        servicesOfPeriod(client, servicesQuery),
+        periodTotal(client, previousQuery),
         forecast(ctx, client),
       ]);
       const currentCost = [...current.byService.values()].reduce((a, b) => a + b, 0);

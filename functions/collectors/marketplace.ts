@@ -1,8 +1,10 @@
 import { CostExplorerClient, type Expression, type ResultByTime } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
+import type { Window } from '../platform/period.ts';
 import { classifyAwsError, required } from './aws-errors.ts';
 import {
   amountOf,
+  type CostAndUsageQuery,
   getCostAndUsageAllPages,
   isCostExplorerNotEnabled,
   linkedAccountFilter,
@@ -75,6 +77,17 @@ function productsOf(result: ResultByTime, i: number): ProductUsage[] {
   });
 }
 
+/** Marketplace spend by product: the one request `collect` sends (all pages). */
+function marketplaceQuery(accountId: string, window: Window): CostAndUsageQuery {
+  return {
+    TimePeriod: { Start: window.start, End: window.end },
+    Granularity: window.period,
+    Metrics: ['UnblendedCost'],
+    GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }],
+    Filter: marketplaceFilter(accountId),
+  };
+}
+
 export const marketplaceCollector = defineCollector({
   id: 'marketplace',
   title: 'Marketplace: AWS Marketplace spend per product (Cost Explorer)',
@@ -82,17 +95,12 @@ export const marketplaceCollector = defineCollector({
   actions: ['ce:GetCostAndUsage'],
   tables: ['marketplace_usage'],
   schema: marketplacePayloadSchema,
+  costAndUsageQueries: (accountId, window) => [marketplaceQuery(accountId, window)],
   async collect(ctx) {
     const client = ctx.clients.client(CostExplorerClient, ctx.homeRegion);
     let results: ResultByTime[];
     try {
-      results = await getCostAndUsageAllPages(client, {
-        TimePeriod: { Start: ctx.window.start, End: ctx.window.end },
-        Granularity: ctx.window.period,
-        Metrics: ['UnblendedCost'],
-        GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }],
-        Filter: marketplaceFilter(ctx.accountId),
-      });
+      results = await getCostAndUsageAllPages(client, marketplaceQuery(ctx.accountId, ctx.window));
     } catch (error) {
       throw classifyAwsError(error, isCostExplorerNotEnabled);
     }

@@ -1,7 +1,14 @@
 import { CostExplorerClient, type ResultByTime } from '@aws-sdk/client-cost-explorer';
 import { z } from 'zod';
+import type { Window } from '../platform/period.ts';
 import { classifyAwsError, required } from './aws-errors.ts';
-import { amountOf, getCostAndUsageAllPages, isCostExplorerNotEnabled } from './cost-explorer.ts';
+import {
+  amountOf,
+  type CostAndUsageQuery,
+  getCostAndUsageAllPages,
+  isCostExplorerNotEnabled,
+  linkedAccountFilter,
+} from './cost-explorer.ts';
 import { defineCollector } from './types.ts';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -56,6 +63,20 @@ function itemsOf(result: ResultByTime, i: number): ServiceUsageItem[] {
   });
 }
 
+/** Cost and usage quantity by service and usage type: the one request `collect` sends (all pages). */
+function serviceUsageQuery(accountId: string, window: Window): CostAndUsageQuery {
+  return {
+    TimePeriod: { Start: window.start, End: window.end },
+    Granularity: window.period,
+    Metrics: ['UnblendedCost', 'UsageQuantity'],
+    GroupBy: [
+      { Type: 'DIMENSION', Key: 'SERVICE' },
+      { Type: 'DIMENSION', Key: 'USAGE_TYPE' },
+    ],
+    Filter: linkedAccountFilter(accountId),
+  };
+}
+
 export const serviceUsageCollector = defineCollector({
   id: 'service-usage',
   title: 'Service usage: cost and usage quantity by service and usage type',
@@ -63,20 +84,12 @@ export const serviceUsageCollector = defineCollector({
   actions: ['ce:GetCostAndUsage'],
   tables: ['services'],
   schema: serviceUsagePayloadSchema,
+  costAndUsageQueries: (accountId, window) => [serviceUsageQuery(accountId, window)],
   async collect(ctx) {
     const client = ctx.clients.client(CostExplorerClient, ctx.homeRegion);
     let results: ResultByTime[];
     try {
-      results = await getCostAndUsageAllPages(client, {
-        TimePeriod: { Start: ctx.window.start, End: ctx.window.end },
-        Granularity: ctx.window.period,
-        Metrics: ['UnblendedCost', 'UsageQuantity'],
-        GroupBy: [
-          { Type: 'DIMENSION', Key: 'SERVICE' },
-          { Type: 'DIMENSION', Key: 'USAGE_TYPE' },
-        ],
-        Filter: { Dimensions: { Key: 'LINKED_ACCOUNT', Values: [ctx.accountId] } },
-      });
+      results = await getCostAndUsageAllPages(client, serviceUsageQuery(ctx.accountId, ctx.window));
     } catch (error) {
       throw classifyAwsError(error, isCostExplorerNotEnabled);
     }

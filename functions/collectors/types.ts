@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Window } from '../platform/period.ts';
 import type { Log } from '../ports.ts';
+import type { CostAndUsageQuery } from './cost-explorer.ts';
 
 /** An SDK v3 client class, e.g. `CostExplorerClient`. */
 export type SdkClientClass<C> = new (config: SdkClientConfig) => C;
@@ -22,6 +23,8 @@ export interface ClientFactory {
 export interface CallStats {
   apiCalls: number;
   throttled: number;
+  /** Of the API calls, those to Cost Explorer (billed per request). */
+  costExplorerCalls?: number;
 }
 
 export interface CollectContext {
@@ -32,6 +35,11 @@ export interface CollectContext {
   /** Where global services (Cost Explorer, Account, Organizations, CloudFront WAF) are called. */
   readonly homeRegion: string;
   readonly clients: ClientFactory;
+  /**
+   * `organization` when `orchestrate` answered this account's GetCostAndUsage requests from the management
+   * account (see `costAndUsageQueries`); per-account otherwise.
+   */
+  readonly costExplorer?: 'organization' | 'per-account';
   /** When this collection started; current-state data is "seen" at this instant. */
   readonly now: Date;
   readonly log: Log;
@@ -72,6 +80,11 @@ export interface CategoryCollector<P = unknown> {
   readonly tables: readonly string[];
   /** The payload's schema: checked after collection and again before loading. */
   readonly schema: z.ZodType<P>;
+  /**
+   * The GetCostAndUsage requests `collect` sends for an account and window. Cost Explorer bills every request:
+   * in organization mode `orchestrate` asks the management account once for all accounts and answers these.
+   */
+  readonly costAndUsageQueries?: (accountId: string, window: Window) => readonly CostAndUsageQuery[];
   collect(ctx: CollectContext): Promise<CollectResult<P>>;
 }
 

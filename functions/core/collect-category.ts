@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CollectionScope } from '../adapters/aws/clients.ts';
 import { classifyAwsError } from '../collectors/aws-errors.ts';
+import type { PrefetchedResponses } from '../collectors/cost-explorer.ts';
 import { getCategory } from '../collectors/registry.ts';
 import type { CallStats, ClientFactory } from '../collectors/types.ts';
 import { DataContractError, describeError, ServiceNotEnabledError } from '../platform/errors.ts';
@@ -14,6 +15,7 @@ import {
   stagingKey,
 } from '../snapshot/snapshot.ts';
 import { parseInput } from './input.ts';
+import { costExplorerPrefetchKey, prefetchFileSchema } from './prefetch-cost-explorer.ts';
 
 export interface CollectDeps {
   readonly blobs: BlobStore;
@@ -21,7 +23,17 @@ export interface CollectDeps {
   readonly log: Log;
   readonly metrics: MetricsSink;
   readonly homeRegion: string;
-  readonly clientsFor: (scope: CollectionScope, stats: CallStats) => ClientFactory;
+  /**
+   * Whether orchestrate answers GetCostAndUsage requests for the organization (organization mode): a category
+   * that sends them then reads the account's answers, if the run has them.
+   */
+  readonly costExplorerPrefetch?: boolean;
+  /** Clients for one collection; `prefetched` answers GetCostAndUsage requests without calling AWS. */
+  readonly clientsFor: (
+    scope: CollectionScope,
+    stats: CallStats,
+    prefetched?: PrefetchedResponses,
+  ) => ClientFactory;
 }
 
 const collectInputSchema = z.object({
@@ -58,11 +70,16 @@ export async function collectCategory(deps: CollectDeps, input: unknown): Promis
   const { collector } = getCategory(request.category);
   const partKey = stagingKey(request.runId, request.accountId, request.category);
   const previous = await readPreviousAttempt(deps.blobs, partKey, request.runId);
-  const stats: CallStats = { apiCalls: 0, throttled: 0 };
+  const stats: CallStats = { apiCalls: 0, throttled: 0, costExplorerCalls: 0 };
   const started = deps.clock.now();
+  const prefetched =
+    deps.costExplorerPrefetch && collector.costAndUsageQueries
+      ? await readPrefetched(deps.blobs, request.runId, request.accountId)
+      : undefined;
   const clients = deps.clientsFor(
     { accountId: request.accountId, category: request.category, runId: request.runId },
     stats,
+    prefetched,
   );
   const header = (status: CategoryStatus, extra: Partial<CategoryHeader>): CategoryHeader => ({
     status,
@@ -72,6 +89,7 @@ export async function collectCategory(deps: CollectDeps, input: unknown): Promis
     duration_ms: (previous?.duration_ms ?? 0) + (deps.clock.now().getTime() - started.getTime()),
     api_calls: (previous?.api_calls ?? 0) + stats.apiCalls,
     throttled: (previous?.throttled ?? 0) + stats.throttled,
+    cost_explorer_calls: (previous?.cost_explorer_calls ?? 0) + (stats.costExplorerCalls ?? 0),
     collected_at: started.toISOString(),
     error: null,
     reason: null,
@@ -86,6 +104,7 @@ export async function collectCategory(deps: CollectDeps, input: unknown): Promis
       regions: collector.scope === 'regional' ? request.regions : [deps.homeRegion],
       homeRegion: deps.homeRegion,
       clients,
+      costExplorer: prefetched ? 'organization' : 'per-account',
       now: started,
       log: deps.log,
     });
@@ -163,6 +182,23 @@ function record(deps: CollectDeps, part: StagedPart, stats: CallStats, started: 
     Throttles: stats.throttled,
     CategoryFailed: part.header.status === 'FAILED' ? 1 : 0,
   });
+}
+
+/** The account's answers from `orchestrate`'s organization-wide Cost Explorer requests, when it made them. */
+async function readPrefetched(
+  blobs: BlobStore,
+  runId: string,
+  accountId: string,
+): Promise<PrefetchedResponses | undefined> {
+  const text = await blobs.get(costExplorerPrefetchKey(runId, accountId));
+  if (text === undefined) return undefined;
+  const parsed = prefetchFileSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    throw new DataContractError(
+      `prefetched Cost Explorer answers for ${accountId} are invalid: ${formatIssues(parsed.error.issues, 'prefetch')}`,
+    );
+  }
+  return parsed.data.responses as unknown as PrefetchedResponses;
 }
 
 async function readPreviousAttempt(

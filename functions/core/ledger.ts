@@ -15,6 +15,7 @@ export interface LedgerEntry {
   readonly rows?: number;
   readonly apiCalls?: number;
   readonly throttled?: number;
+  readonly costExplorerCalls?: number;
   readonly durationMs?: number;
   readonly error?: { readonly name: string; readonly message: string } | null;
   readonly attempt?: number;
@@ -47,12 +48,15 @@ export async function upsertRun(
 export async function recordCategory(sql: Sql, entry: LedgerEntry): Promise<void> {
   await sql.execute(
     `INSERT INTO run_categories (run_id, account_id, category, phase, status, rows, api_calls, throttled,
-       duration_ms, error_name, error_message, attempt, snapshot_key, regions, started_at, finished_at)
-     VALUES (:run_id, :account_id, :category, :phase, :status, :rows, :api_calls, :throttled, :duration_ms,
-       :error_name, :error_message, :attempt, :snapshot_key, CAST(:regions AS jsonb), :started_at, :finished_at)
+       cost_explorer_calls, duration_ms, error_name, error_message, attempt, snapshot_key, regions, started_at,
+       finished_at)
+     VALUES (:run_id, :account_id, :category, :phase, :status, :rows, :api_calls, :throttled,
+       :cost_explorer_calls, :duration_ms, :error_name, :error_message, :attempt, :snapshot_key,
+       CAST(:regions AS jsonb), :started_at, :finished_at)
      ON CONFLICT (run_id, account_id, category, phase) DO UPDATE SET
        status = EXCLUDED.status, rows = EXCLUDED.rows, api_calls = EXCLUDED.api_calls,
-       throttled = EXCLUDED.throttled, duration_ms = EXCLUDED.duration_ms, error_name = EXCLUDED.error_name,
+       throttled = EXCLUDED.throttled, cost_explorer_calls = EXCLUDED.cost_explorer_calls,
+       duration_ms = EXCLUDED.duration_ms, error_name = EXCLUDED.error_name,
        error_message = EXCLUDED.error_message, attempt = EXCLUDED.attempt, snapshot_key = EXCLUDED.snapshot_key,
        regions = EXCLUDED.regions, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at`,
     {
@@ -64,6 +68,7 @@ export async function recordCategory(sql: Sql, entry: LedgerEntry): Promise<void
       rows: entry.rows ?? 0,
       api_calls: entry.apiCalls ?? 0,
       throttled: entry.throttled ?? 0,
+      cost_explorer_calls: entry.costExplorerCalls ?? 0,
       duration_ms: Math.round(entry.durationMs ?? 0),
       error_name: entry.error?.name ?? null,
       error_message: entry.error?.message.slice(0, 4000) ?? null,
@@ -150,6 +155,7 @@ export interface SliceRow extends SqlRow {
   rows: number;
   api_calls: number;
   throttled: number;
+  cost_explorer_calls: number;
   duration_ms: number;
   error_name: string | null;
   error_message: string | null;

@@ -110,6 +110,7 @@ export async function prepareLoad(deps: LoadDeps, input: unknown): Promise<LoadP
         rows: header.rows,
         apiCalls: header.api_calls,
         throttled: header.throttled,
+        costExplorerCalls: header.cost_explorer_calls ?? 0,
         durationMs: header.duration_ms,
         error:
           header.error ?? (header.reason ? { name: 'ServiceNotEnabledError', message: header.reason } : null),

@@ -17,6 +17,8 @@ const settleInputSchema = z.object({
   categories: z.array(z.string()).min(1),
   /** The accounts DiscoverAccounts planned: each must have reached the ledger. */
   accountsKey: z.string().min(1),
+  /** What PrefetchCostExplorer did: its organization-wide requests are the run's own, not any account's. */
+  costExplorer: z.object({ requests: z.number().int().nonnegative() }).optional(),
   /** Set when the Map itself failed (e.g. the tolerated failure threshold was exceeded). */
   processError: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
 });
@@ -63,6 +65,12 @@ export async function settleOrchestration(deps: SettleDeps, input: unknown): Pro
   const window = resolveWindow(period, request.date, now);
   await ensureSchema(deps.sql);
   await upsertRun(deps.sql, { runId: request.runId, trigger: request.trigger, window, startedAt: now });
+  if (request.costExplorer) {
+    await deps.sql.execute(`UPDATE runs SET cost_explorer_calls = :calls WHERE run_id = :run_id`, {
+      calls: request.costExplorer.requests,
+      run_id: request.runId,
+    });
+  }
 
   const planned: PlannedAccount[] = plannedAccountsSchema.parse(
     JSON.parse((await deps.blobs.get(request.accountsKey)) ?? '[]'),

@@ -1,3 +1,4 @@
+import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -12,11 +13,13 @@ import type { CollectDeps } from '../core/collect-category.ts';
 import type { DiscoverDeps } from '../core/discover-accounts.ts';
 import type { FinalizeDeps } from '../core/finalize-load.ts';
 import type { PlanDeps } from '../core/plan-run.ts';
+import type { PrefetchDeps } from '../core/prefetch-cost-explorer.ts';
 import type { SettleDeps } from '../core/settle-run.ts';
 import type { Log } from '../ports.ts';
 import { systemClock } from '../ports.ts';
 import {
   loadCollectConfig,
+  loadCostExplorerConfig,
   loadDiscoverConfig,
   loadLoadConfig,
   loadPlanConfig,
@@ -60,7 +63,8 @@ export function awsCollectDeps(
     log,
     metrics: metricsSink,
     homeRegion: config.homeRegion,
-    clientsFor: (scope, stats) =>
+    costExplorerPrefetch: config.costExplorerPrefetch,
+    clientsFor: (scope, stats, prefetched) =>
       createClientFactory(
         {
           // The hub reads member accounts through their read-only role; its own account and a sender use their own role.
@@ -77,6 +81,7 @@ export function awsCollectDeps(
         },
         scope,
         stats,
+        prefetched,
       ),
   };
 }
@@ -124,4 +129,31 @@ export function awsDiscoverDeps(log: Log, env: NodeJS.ProcessEnv = process.env):
 
 export function awsSettleDeps(log: Log, env: NodeJS.ProcessEnv = process.env): SettleDeps {
   return { ...awsLoadDeps(log, env), tenant: loadTenantConfig(env) };
+}
+
+export function awsPrefetchDeps(log: Log, env: NodeJS.ProcessEnv = process.env): PrefetchDeps {
+  const config = loadCostExplorerConfig(env);
+  const blobs = createS3BlobStore({
+    client: new S3Client({}),
+    bucket: config.bucket,
+    ...(config.kmsKeyId ? { kmsKeyId: config.kmsKeyId } : {}),
+  });
+  if (config.source === 'per-account') return { blobs, clock: systemClock, log };
+  const client = new CostExplorerClient({
+    region: config.homeRegion,
+    retryMode: 'adaptive',
+    maxAttempts: 6,
+    ...(config.roleArn
+      ? {
+          credentials: fromTemporaryCredentials({
+            params: {
+              RoleArn: config.roleArn,
+              RoleSessionName: 'a360-cost-explorer',
+              ...(config.externalId ? { ExternalId: config.externalId } : {}),
+            },
+          }),
+        }
+      : {}),
+  });
+  return { blobs, clock: systemClock, log, managementCostExplorer: () => client };
 }

@@ -107,6 +107,8 @@ export interface CollectConfig extends StorageConfig {
   /** The member role assumed in other accounts; unset in a sender, which collects its own account. */
   readonly memberRoleName: string | undefined;
   readonly externalId: string | undefined;
+  /** Orchestrate prefetches Cost Explorer for the organization: look for this account's answers. */
+  readonly costExplorerPrefetch: boolean;
 }
 
 export function loadCollectConfig(env: NodeJS.ProcessEnv = process.env): CollectConfig {
@@ -120,6 +122,7 @@ export function loadCollectConfig(env: NodeJS.ProcessEnv = process.env): Collect
     homeRegion,
     memberRoleName: reader.optional(ENV.memberRoleName),
     externalId: reader.optional(ENV.externalId),
+    costExplorerPrefetch: reader.optional(ENV.costExplorerSource) === 'organization',
   });
 }
 
@@ -222,5 +225,34 @@ export function loadTenantConfig(env: NodeJS.ProcessEnv = process.env): TenantCo
   return reader.done({
     customerName: reader.optional(ENV.customerName),
     partnerName: reader.optional(ENV.partnerName),
+  });
+}
+
+/** Where `orchestrate` asks Cost Explorer: once for the organization, or not at all (each account asks). */
+export interface CostExplorerConfig extends StorageConfig {
+  readonly source: 'organization' | 'per-account';
+  /** Assumed to reach the management account's Cost Explorer when the hub is not the management account. */
+  readonly roleArn: string | undefined;
+  readonly externalId: string | undefined;
+  readonly homeRegion: string;
+}
+
+export function loadCostExplorerConfig(env: NodeJS.ProcessEnv = process.env): CostExplorerConfig {
+  const reader = new EnvReader(env);
+  const source = reader.optional(ENV.costExplorerSource) ?? 'per-account';
+  if (source !== 'organization' && source !== 'per-account') {
+    reader.problems.push(`${ENV.costExplorerSource} must be organization or per-account, got "${source}"`);
+  }
+  const roleArn = reader.optional(ENV.costExplorerRoleArn);
+  if (roleArn !== undefined && !/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(roleArn)) {
+    reader.problems.push(`${ENV.costExplorerRoleArn} must be an IAM role ARN, got "${roleArn}"`);
+  }
+  return reader.done({
+    bucket: reader.required(ENV.bucket),
+    kmsKeyId: reader.optional(ENV.kmsKeyId),
+    source: source as CostExplorerConfig['source'],
+    roleArn,
+    externalId: reader.optional(ENV.externalId),
+    homeRegion: reader.optional(ENV.homeRegion) ?? 'us-east-1',
   });
 }

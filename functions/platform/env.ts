@@ -22,4 +22,6 @@ export const ENV = {
   products: 'A360_PRODUCTS',
   customerName: 'A360_CUSTOMER_NAME',
   partnerName: 'A360_PARTNER_NAME',
+  costExplorerSource: 'A360_COST_EXPLORER_SOURCE',
+  costExplorerRoleArn: 'A360_COST_EXPLORER_ROLE_ARN',
 } as const;

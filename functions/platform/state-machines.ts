@@ -16,6 +16,7 @@ export const SUBSTITUTION_KEYS = [
   'LoadStateMachineArn',
   'DiscoverAccountsFunctionArn',
   'SettleRunFunctionArn',
+  'PrefetchCostExplorerFunctionArn',
   'CollectStateMachineArn',
   'DataBucketName',
 ] as const;

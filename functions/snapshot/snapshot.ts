@@ -30,6 +30,8 @@ export const categoryHeaderSchema = z.object({
   duration_ms: z.number().int().nonnegative(),
   api_calls: z.number().int().nonnegative(),
   throttled: z.number().int().nonnegative(),
+  /** Of the API calls, those to Cost Explorer (billed per request); absent in older snapshots. */
+  cost_explorer_calls: z.number().int().nonnegative().optional(),
   collected_at: z.iso.datetime(),
   error: errorSchema.nullable(),
   /** Why a SKIPPED category was skipped. */

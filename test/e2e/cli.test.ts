@@ -104,16 +104,16 @@ describe('a360 CLI on the sample organization (PGlite)', () => {
       '--date',
       '2026-11-18',
       '--faults',
-      'cost=throttle',
+      'account=throttle',
       '--categories',
-      'cost',
+      'account',
       '--retry-wait',
       '0',
       ...dir(),
     ]);
     expect(run.code).toBe(0);
-    expect(run.out).toMatch(/collect \d{12} cost\s+retrying \(attempt 2\)/);
-    expect(run.out).toMatch(/^cost\s+2\s+2\s+0\s+0\s+0\s+\d+\s+\d+\s+[1-9]\d*\s+2$/m);
+    expect(run.out).toMatch(/collect \d{12} account\s+retrying \(attempt 2\)/);
+    expect(run.out).toMatch(/^account\s+2\s+2\s+0\s+0\s+0\s+\d+\s+\d+\s+[1-9]\d*\s+2$/m);
   });
 
   it('loads a snapshot file with `a360 load`, and refuses a file that is not a snapshot', async () => {

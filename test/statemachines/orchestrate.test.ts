@@ -29,7 +29,10 @@ describe('the local runner and Distributed Map item readers', () => {
     const { definition, readers } = withLocalItemReaders(original);
     expect(readers).toEqual([`ProcessAccounts${ITEM_READER_SUFFIX}`]);
     const states = definition.States as unknown as Record<string, Record<string, unknown>>;
-    expect(states.DiscoverAccounts?.Next).toBe(`ProcessAccounts${ITEM_READER_SUFFIX}`);
+    expect(states.PrefetchCostExplorer?.Next).toBe(`ProcessAccounts${ITEM_READER_SUFFIX}`);
+    expect((states.PrefetchCostExplorer?.Catch as Array<{ Next: string }> | undefined)?.[0]?.Next).toBe(
+      `ProcessAccounts${ITEM_READER_SUFFIX}`,
+    );
     expect(states[`ProcessAccounts${ITEM_READER_SUFFIX}`]).toMatchObject({
       Type: 'Task',
       Resource: 'arn:aws:states:::s3:getObject',
@@ -170,6 +173,55 @@ describe.each(databaseBackends())('orchestrate on $name', (backend) => {
     expect(run?.status).toBe('SUCCEEDED');
     const loaded = await pipeline.blobs.list('loaded/');
     expect(loaded).toHaveLength(4);
+  });
+
+  it("asks the management account's Cost Explorer once for everyone, and counts Cost Explorer requests in the ledger", async () => {
+    const categories = ['cost', 'service-usage', 'marketplace'];
+    const costExplorerCalls = async (runId: string) => {
+      const slices = await db.sql.query<{ category: string; calls: number }>(
+        `SELECT category, sum(cost_explorer_calls)::int AS calls FROM run_categories
+         WHERE run_id = :run_id AND phase = 'collect' GROUP BY category ORDER BY category`,
+        { run_id: runId },
+      );
+      const [run] = await db.sql.query<{ calls: number }>(
+        `SELECT cost_explorer_calls AS calls FROM runs WHERE run_id = :run_id`,
+        { run_id: runId },
+      );
+      return { slices: Object.fromEntries(slices.map((r) => [r.category, r.calls])), run: run?.calls };
+    };
+    const costs = () =>
+      db.sql.query(
+        `SELECT account_id, current_period_cost, previous_period_cost FROM cost_reports
+         WHERE period_start = '2026-11-18' ORDER BY account_id`,
+      );
+
+    const perAccount = testPipeline(db.sql, { accounts: 4, costExplorer: 'per-account' });
+    await runOrchestrate(
+      perAccount.deps,
+      { runId: 'r-ce-own', date: '2026-11-18', categories },
+      { retryIntervalMs: 0 },
+    );
+    const own = await costExplorerCalls('r-ce-own');
+    const ownCosts = await costs();
+
+    const organization = testPipeline(db.sql, { accounts: 4 });
+    const execution = await runOrchestrate(
+      organization.deps,
+      { runId: 'r-ce-org', date: '2026-11-18', categories },
+      { retryIntervalMs: 0 },
+    );
+    expect(execution.status).toBe('SUCCEEDED');
+    const org = await costExplorerCalls('r-ce-org');
+    expect(own.run).toBe(0);
+    expect(own.slices.cost).toBeGreaterThanOrEqual(8);
+    expect(org.run).toBeGreaterThan(0);
+    // Cost and Marketplace are answered from the organization's requests (a DAILY run leaves the forecast to
+    // the MONTHLY one); four accounts ask for service usage themselves, as that is fewer requests.
+    expect(org.slices).toEqual({ cost: 0, marketplace: 0, 'service-usage': own.slices['service-usage'] });
+    expect((org.run ?? 0) + 0).toBeLessThan((own.slices.cost ?? 0) + (own.slices.marketplace ?? 0));
+    // The same figures either way.
+    expect(await costs()).toEqual(ownCosts);
+    expect(ownCosts).toHaveLength(4);
   });
 
   it('goes on past accounts with failed categories and ends red, naming them', async () => {

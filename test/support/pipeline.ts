@@ -4,6 +4,7 @@ import { createOrganizationDirectory } from '../../functions/adapters/aws/organi
 import type { PipelineDeps } from '../../functions/adapters/local/pipeline.ts';
 import { createSampleOrganization } from '../../functions/adapters/local/sample-org/index.ts';
 import type { Fault, SampleOrganization } from '../../functions/adapters/local/sample-org/organization.ts';
+import { managementCostExplorer } from '../../functions/cli/local-environment.ts';
 import { CATEGORY_IDS } from '../../functions/collectors/registry.ts';
 import type { DeadLetter, Sql } from '../../functions/ports.ts';
 import { silentLog } from './collect-context.ts';
@@ -22,7 +23,12 @@ export interface TestPipeline {
 /** The pipeline's real use cases over the sample organization, an in-memory bucket and a real database. */
 export function testPipeline(
   sql: Sql,
-  options: { faults?: readonly Fault[]; accounts?: number; now?: Date } = {},
+  options: {
+    faults?: readonly Fault[];
+    accounts?: number;
+    now?: Date;
+    costExplorer?: 'organization' | 'per-account';
+  } = {},
 ): TestPipeline {
   const now = options.now ?? new Date('2026-11-26T06:00:00Z');
   const clock = { now: () => now };
@@ -62,13 +68,17 @@ export function testPipeline(
       homeRegion: 'us-east-1',
       regions: TEST_REGIONS,
       enabledCategories: CATEGORY_IDS,
-      clientsFor: (scope, stats) => createClientFactory(clientOptions, scope, stats),
+      costExplorerPrefetch: options.costExplorer !== 'per-account',
+      clientsFor: (scope, stats, prefetched) => createClientFactory(clientOptions, scope, stats, prefetched),
       orchestration: {
         accounts: { source: 'organization', organizationalUnits: [], include: [], exclude: [] },
         directory,
         maxConcurrency: 4,
         toleratedFailurePercentage: 100,
         directoryCacheMs: 0,
+        ...(options.costExplorer === 'per-account'
+          ? {}
+          : { managementCostExplorer: managementCostExplorer(clientOptions, management) }),
       },
     },
   };

@@ -264,6 +264,18 @@ describe('transactions', () => {
     expect(mock.commandCalls(RollbackTransactionCommand)).toHaveLength(1);
   });
 
+  it('makes a deadlock or serialization failure transient, so the state machine retries the whole category', async () => {
+    mock.on(BeginTransactionCommand).resolves({ transactionId: 'tx-5' });
+    mock.on(ExecuteStatementCommand).rejects(
+      new DatabaseErrorException({ message: 'ERROR: deadlock detected; SQLState: 40P01', $metadata: {} }),
+    );
+    mock.on(RollbackTransactionCommand).resolves({});
+    const error = await sql.transaction((tx) => tx.execute('UPDATE t SET a = 1')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransientError);
+    expect(mock.commandCalls(ExecuteStatementCommand)).toHaveLength(1);
+    expect(mock.commandCalls(RollbackTransactionCommand)).toHaveLength(1);
+  });
+
   it('retries BeginTransaction while the database resumes', async () => {
     mock.on(BeginTransactionCommand).rejectsOnce(resuming()).resolves({ transactionId: 'tx-4' });
     mock.on(CommitTransactionCommand).resolves({});

@@ -4,11 +4,14 @@ import type {
   FinalizeHandler,
   FinalizeHandlerArguments,
   HandlerExecutionContext,
+  InitializeHandler,
+  InitializeHandlerArguments,
   MetadataBearer,
   Pluggable,
   RetryStrategyV2,
 } from '@smithy/types';
 import { isThrottling } from '../../collectors/aws-errors.ts';
+import { costAndUsageFingerprint, type PrefetchedResponses } from '../../collectors/cost-explorer.ts';
 import type { CallStats, ClientFactory, SdkClientClass } from '../../collectors/types.ts';
 
 /** Who a set of clients collects for; the sample organization also keys its faults on it. */
@@ -53,6 +56,7 @@ export function createClientFactory(
   options: ClientFactoryOptions,
   scope: CollectionScope,
   stats: CallStats,
+  prefetched?: PrefetchedResponses,
 ): ClientFactory {
   const cache = new Map<unknown, Map<string, object>>();
   const credentials = options.credentials?.(scope.accountId);
@@ -81,6 +85,13 @@ export function createClientFactory(
         priority: 'low',
         name: 'a360CallStats',
       });
+      if (prefetched) {
+        stack.add(prefetchedAnswerMiddleware(prefetched), {
+          step: 'initialize',
+          priority: 'high',
+          name: 'a360PrefetchedCostExplorer',
+        });
+      }
       for (const plugin of pluginsFor?.(region) ?? []) stack.use(plugin);
       byRegion.set(region, client);
       return client;
@@ -88,11 +99,29 @@ export function createClientFactory(
   };
 }
 
+/**
+ * Answers a GetCostAndUsage request that `orchestrate` already asked the management account for, before it is
+ * signed or sent: no call, nothing billed, nothing counted.
+ */
+function prefetchedAnswerMiddleware(prefetched: PrefetchedResponses) {
+  return (next: InitializeHandler<object, MetadataBearer>, context: HandlerExecutionContext) =>
+    async (args: InitializeHandlerArguments<object>) => {
+      if (context.clientName === 'CostExplorerClient' && context.commandName === 'GetCostAndUsageCommand') {
+        const answer = prefetched[costAndUsageFingerprint(args.input)];
+        if (answer) return { output: structuredClone({ ...answer, $metadata: {} }), response: undefined };
+      }
+      return next(args);
+    };
+}
+
 /** Runs once per attempt (inside the retry middleware), so retried calls count as the calls they are. */
 function callStatsMiddleware(stats: CallStats, region: string) {
   return (next: FinalizeHandler<object, MetadataBearer>, context: HandlerExecutionContext) =>
     async (args: FinalizeHandlerArguments<object>) => {
       stats.apiCalls += 1;
+      if (context.clientName === 'CostExplorerClient') {
+        stats.costExplorerCalls = (stats.costExplorerCalls ?? 0) + 1;
+      }
       try {
         return await next(args);
       } catch (error) {

@@ -16,6 +16,7 @@ import { isThrottling, required } from '../../collectors/aws-errors.ts';
 import { LoadError, TransientError } from '../../platform/errors.ts';
 import type { Sql, SqlParam, SqlParams, SqlRow } from '../../ports.ts';
 import { toPositional } from '../sql/named-params.ts';
+import { TRANSIENT_SQLSTATES } from '../sql/sql-states.ts';
 
 export interface DataApiSqlOptions {
   readonly client: RDSDataClient;
@@ -62,6 +63,18 @@ function statementLine(text: string): string {
 }
 
 /**
+ * Sets `code` to the SQLSTATE the Data API appends to PostgreSQL's message (`ERROR: ...; SQLState: 23505`), as
+ * node-postgres and PGlite set it, so a caller tells a duplicate key from a missing table on every backend.
+ */
+function withSqlState(error: unknown): unknown {
+  const e = error as { message?: unknown; code?: unknown } | null;
+  if (typeof e !== 'object' || e === null || e.code !== undefined || typeof e.message !== 'string')
+    return error;
+  const code = /SQLState: ([0-9A-Z]{5})\s*$/.exec(e.message)?.[1];
+  return code === undefined ? error : Object.assign(e, { code });
+}
+
+/**
  * Runs one Data API call, retrying transient failures up to `attempts` times. A SQL error arrives as
  * BadRequestException (Serverless v1) or DatabaseErrorException with PostgreSQL's message, so it becomes a
  * LoadError like `mapPostgresError` makes.
@@ -78,7 +91,12 @@ async function call<T>(
     } catch (error) {
       const e = (error ?? {}) as { name?: string; message?: string };
       const message = `${e.name ?? 'Error'}: ${e.message ?? String(error)} [in: ${statement}]`;
-      if (!isTransient(error)) throw new LoadError(message, { cause: error });
+      const cause = withSqlState(error) as { code?: string };
+      // A deadlock or serialization failure inside a transaction is thrown as transient after one attempt: the
+      // transaction is lost, so the state machine retries the whole category.
+      if (!isTransient(error) && !TRANSIENT_SQLSTATES.has(cause?.code ?? '')) {
+        throw new LoadError(message, { cause });
+      }
       if (attempt >= attempts) {
         const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
         throw new TransientError(`${message}${tries}`, { cause: error });

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { type CollectDeps, collectCategory } from '../../core/collect-category.ts';
 import { type AccountSource, discoverAccounts } from '../../core/discover-accounts.ts';
 import { finalizeOrReject } from '../../core/finalize-load.ts';
 import { loadCategory } from '../../core/load-category.ts';
 import { mergeSnapshot } from '../../core/merge-snapshot.ts';
 import { planRun } from '../../core/plan-run.ts';
+import { prefetchCostExplorer } from '../../core/prefetch-cost-explorer.ts';
 import { prepareLoad } from '../../core/prepare-load.ts';
 import { settleOrchestration } from '../../core/settle-run.ts';
 import type { AccountDirectory, DeadLetterQueue, MetricsSink, Sql } from '../../ports.ts';
@@ -30,6 +32,8 @@ export interface PipelineDeps extends CollectDeps {
     readonly maxConcurrency: number;
     readonly toleratedFailurePercentage: number;
     readonly directoryCacheMs?: number;
+    /** The management account's Cost Explorer per category (organization mode); absent: per-account mode. */
+    readonly managementCostExplorer?: (category: string) => CostExplorerClient;
   };
 }
 
@@ -157,6 +161,18 @@ export function orchestrateHandlers(
         input,
       );
     },
+    PrefetchCostExplorer: async (input) =>
+      prefetchCostExplorer(
+        {
+          blobs: deps.blobs,
+          clock: deps.clock,
+          log: deps.log,
+          ...(orchestration?.managementCostExplorer
+            ? { managementCostExplorer: orchestration.managementCostExplorer }
+            : {}),
+        },
+        input,
+      ),
     CollectAccount: async (input) =>
       syncResult(await runCollect(deps, (input as { Input: unknown }).Input, options)),
     LoadAccount: async (input) =>

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { LoadError, TransientError } from '../../platform/errors.ts';
 import type { Sql, SqlParams, SqlRow } from '../../ports.ts';
 import { toPositional } from './named-params.ts';
+import { TRANSIENT_SQLSTATES } from './sql-states.ts';
 
 /** The result types every adapter agrees on (see `SqlRow`). */
 const types = {
@@ -18,19 +19,6 @@ const types = {
     }
   },
 } as pg.CustomTypesConfig;
-
-/** SQLSTATEs worth retrying: serialization, deadlock, connection loss, server shutting down, too many clients. */
-const TRANSIENT_SQLSTATES = new Set([
-  '40001',
-  '40P01',
-  '08000',
-  '08003',
-  '08006',
-  '08001',
-  '08004',
-  '57P01',
-  '53300',
-]);
 
 export function mapPostgresError(error: unknown, text: string): Error {
   const e = error as { code?: string; message?: string; detail?: string };

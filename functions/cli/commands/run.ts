@@ -25,6 +25,8 @@ export const RUN_USAGE = `a360 run --sample [N] [options]
   --regions r1,r2        regions for regional categories (default ${DEFAULT_SAMPLE_REGIONS.join(',')})
   --accounts id,id       only these sample accounts
   --concurrency N        accounts in flight at once (default 4)
+  --cost-explorer M      organization (default): the management account answers every account's cost
+                         requests at once; per-account: each account asks Cost Explorer itself
   --retry-wait MS        wait before each state machine retry (default 1000; the ASL intervals apply in AWS)
   --state-dir DIR        local state: PGlite, bucket, DLQ, log (default .a360)
   --json                 print the summary as JSON
@@ -45,6 +47,7 @@ export async function runCommand(argv: readonly string[], io: RunCommandOptions)
       'regions',
       'accounts',
       'concurrency',
+      'cost-explorer',
       'retry-wait',
       'state-dir',
     ],
@@ -66,6 +69,7 @@ export async function runCommand(argv: readonly string[], io: RunCommandOptions)
     regions: settings.regions,
     sample: { accounts: settings.sampleAccounts, faults: settings.faults },
     concurrency: settings.concurrency,
+    costExplorer: settings.costExplorer,
   });
   try {
     const deps = environment.deps;
@@ -144,8 +148,15 @@ interface RunSettings {
   readonly regions: readonly string[];
   readonly accounts: string[] | undefined;
   readonly concurrency: number;
+  readonly costExplorer: 'organization' | 'per-account';
   readonly retryWaitMs: number;
   readonly json: boolean;
+}
+
+function costExplorerMode(value: string | undefined): 'organization' | 'per-account' {
+  if (value === undefined || value === 'organization' || value === 'per-account')
+    return value ?? 'organization';
+  throw new InvalidInputError(`--cost-explorer takes organization or per-account, got "${value}"`);
 }
 
 function runSettings(args: ParsedArgs): RunSettings {
@@ -167,6 +178,7 @@ function runSettings(args: ParsedArgs): RunSettings {
     regions: listOption(args, 'regions') ?? [...DEFAULT_SAMPLE_REGIONS],
     accounts: listOption(args, 'accounts'),
     concurrency: integerOption(args, 'concurrency', { min: 1, max: 64 }) ?? 4,
+    costExplorer: costExplorerMode(stringOption(args, 'cost-explorer')),
     retryWaitMs: integerOption(args, 'retry-wait', { min: 0, max: 600_000 }) ?? 1000,
     json: args.options.has('json'),
   };

@@ -33,6 +33,8 @@ export interface RunSummary {
   readonly elapsedMs: number;
   /** States entered across the run's executions (what Step Functions Standard bills), and per account. */
   readonly transitions: { readonly total: number; readonly perAccount: number } | null;
+  /** Cost Explorer requests (billed each): the organization's, made once for the run, and the accounts' own. */
+  readonly costExplorer: { readonly organization: number; readonly accounts: number };
   readonly database: string;
   readonly bucket: string;
   readonly categories: readonly CategorySummary[];
@@ -71,7 +73,7 @@ export async function summarizeRun(
     rerun: (categories: readonly string[]) => string;
   },
 ): Promise<RunSummary> {
-  const { slices } = await runSlices(sql, { runId });
+  const { run, slices } = await runSlices(sql, { runId });
   const bySlice = new Map<string, { collect?: SliceRow; load?: SliceRow }>();
   for (const row of slices) {
     const key = `${row.account_id}|${row.category}`;
@@ -141,6 +143,12 @@ export async function summarizeRun(
               info.transitions / Math.max(1, new Set(slices.map((s) => s.account_id)).size),
             ),
           },
+    costExplorer: {
+      organization: Number(run?.cost_explorer_calls ?? 0),
+      accounts: slices
+        .filter((s) => s.phase === 'collect')
+        .reduce((n, s) => n + Number(s.cost_explorer_calls ?? 0), 0),
+    },
     database: info.database,
     bucket: info.bucket,
     categories: list,
@@ -196,6 +204,12 @@ export function printRunSummary(output: Output, summary: RunSummary): void {
       `State transitions: ${summary.transitions.total} (${summary.transitions.perAccount} per account-run across orchestrate, collect and load)\n`,
     );
   }
+  const { organization, accounts } = summary.costExplorer;
+  output.write(
+    `Cost Explorer requests: ${organization + accounts} (${organization} for the organization, ${accounts} by accounts; ${(
+      (organization + accounts) / Math.max(1, summary.accounts)
+    ).toFixed(1)} per account-run)\n`,
+  );
   output.write(
     `\nSnapshots: ${summary.bucket}\nDatabase:  ${summary.database}\nNext:      npx a360 status    npx a360 query "SELECT * FROM cost_reports LIMIT 5"\n`,
   );

@@ -10,7 +10,7 @@ const collectorsDir = fileURLToPath(new URL('../../../functions/collectors/', im
 
 /**
  * The IAM actions of the commands a collector file sends (`new XCommand(`), with the SDK package each command
- * is imported from, following the file's imports of other collector files (shared helpers).
+ * is imported from, following the file's (non-type) imports of other collector files (shared helpers).
  */
 function commandActions(file: string, seen = new Set<string>()): Set<string> {
   if (seen.has(file)) return new Set();
@@ -18,13 +18,14 @@ function commandActions(file: string, seen = new Set<string>()): Set<string> {
   const source = readFileSync(file, 'utf8');
   const packageOf = new Map<string, string>();
   const actions = new Set<string>();
-  for (const match of source.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'([^']+)'/g)) {
-    const [, names, from] = match as unknown as [string, string, string];
+  for (const match of source.matchAll(/import\s*(type\s*)?\{([^}]*)\}\s*from\s*'([^']+)'/g)) {
+    const [, typeOnly, names, from] = match as unknown as [string, string | undefined, string, string];
     if (from.startsWith('@aws-sdk/client-')) {
       for (const name of names.split(',').map((n) => n.replace(/^\s*type\s+/, '').trim())) {
         if (name.endsWith('Command')) packageOf.set(name, from);
       }
-    } else if (from.startsWith('./') && from.endsWith('.ts')) {
+    } else if (!typeOnly && from.startsWith('./') && from.endsWith('.ts')) {
+      // A type-only import brings no code, so no calls.
       for (const action of commandActions(resolve(dirname(file), from), seen)) actions.add(action);
     }
   }

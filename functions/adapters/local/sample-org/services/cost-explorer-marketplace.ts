@@ -1,7 +1,7 @@
 import type { Environment, SampleAccount } from '../accounts.ts';
 import { Random } from '../random.ts';
 import { awsError, paginate, type SampleCall } from '../simulator.ts';
-import { costExplorerSimulator, lineCost } from './cost-explorer.ts';
+import { costExplorerSimulator, dimensionValues, lineCost, visibleAccounts } from './cost-explorer.ts';
 
 /**
  * AWS Marketplace spend in Cost Explorer. Marketplace charges have BILLING_ENTITY "AWS Marketplace" (every
@@ -170,17 +170,6 @@ export function marketplaceCost(
   return lineCost(account, subscription.line, day);
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: the CE filter expression is recursive and loosely typed
-function dimensionValues(filter: any, key: string): string[] | undefined {
-  if (!filter) return undefined;
-  if (filter.Dimensions?.Key === key) return filter.Dimensions.Values ?? [];
-  for (const child of filter.And ?? []) {
-    const found = dimensionValues(child, key);
-    if (found) return found;
-  }
-  return undefined;
-}
-
 function validationError(message: string): Error {
   return awsError('ValidationException', message);
 }
@@ -206,7 +195,10 @@ function periods(start: string, end: string, granularity: string): Array<{ Start
   return out;
 }
 
-/** GetCostAndUsage of the account's Marketplace charges, grouped by SERVICE (the product) or not at all. */
+/**
+ * GetCostAndUsage of Marketplace charges (the caller's, or every account's for the management account), grouped
+ * by SERVICE (the product), LINKED_ACCOUNT, both, or not at all.
+ */
 function marketplaceCostAndUsage(call: SampleCall): object {
   const { TimePeriod, Granularity, Metrics, GroupBy, Filter, NextPageToken } = call.input;
   if (!TimePeriod?.Start || !TimePeriod?.End || TimePeriod.Start >= TimePeriod.End) {
@@ -215,17 +207,26 @@ function marketplaceCostAndUsage(call: SampleCall): object {
   if (!['DAILY', 'MONTHLY'].includes(Granularity)) throw validationError('Granularity is invalid');
   if (!Array.isArray(Metrics) || Metrics.length === 0) throw validationError('Metrics are required');
   const groupKeys: string[] = (GroupBy ?? []).map((g: { Type: string; Key: string }) => g.Key);
-  if (groupKeys.some((k) => k !== 'SERVICE')) {
-    throw validationError('the sample organization groups Marketplace charges by SERVICE only');
+  if (groupKeys.some((k) => k !== 'SERVICE' && k !== 'LINKED_ACCOUNT')) {
+    throw validationError(
+      'the sample organization groups Marketplace charges by SERVICE and LINKED_ACCOUNT only',
+    );
   }
-  const accounts = dimensionValues(Filter, 'LINKED_ACCOUNT');
-  const visible = accounts === undefined || accounts.includes(call.account.id);
-  const subscriptions = visible ? marketplaceSubscriptions(call.account) : [];
+  const products = dimensionValues(Filter, 'SERVICE');
+  const subscriptions = visibleAccounts(call, Filter).flatMap((account) =>
+    marketplaceSubscriptions(account)
+      .filter((s) => products === undefined || products.includes(s.product.name))
+      .map((s) => ({ account, s })),
+  );
 
   const results = periods(TimePeriod.Start, TimePeriod.End, Granularity).map((period) => {
     const days = daysBetween(period.Start, period.End);
     const costs = subscriptions
-      .map((s) => ({ s, cost: days.reduce((sum, day) => sum + marketplaceCost(call.account, s, day), 0) }))
+      .map(({ account, s }) => ({
+        account,
+        s,
+        cost: days.reduce((sum, day) => sum + marketplaceCost(account, s, day), 0),
+      }))
       // Cost Explorer has no group for a product without charges in the period.
       .filter(({ cost }) => cost > 0);
     const metrics = (cost: number, quantity: number, unit: string) =>
@@ -244,12 +245,22 @@ function marketplaceCostAndUsage(call: SampleCall): object {
       Groups:
         groupKeys.length === 0
           ? []
-          : costs
-              .sort((a, b) => a.s.product.name.localeCompare(b.s.product.name))
-              .map(({ s, cost }) => ({
-                Keys: [s.product.name],
-                Metrics: metrics(cost, cost / s.product.unitPrice, s.product.unit),
-              })),
+          : [
+              ...costs
+                .reduce((groups, { account, s, cost }) => {
+                  // One group per distinct key: the same product of several accounts adds up unless grouped by account.
+                  const keys = groupKeys.map((k) => (k === 'SERVICE' ? s.product.name : account.id));
+                  const id = keys.join('\u0000');
+                  const group = groups.get(id) ?? { keys, cost: 0, quantity: 0, unit: s.product.unit };
+                  group.cost += cost;
+                  group.quantity += cost / s.product.unitPrice;
+                  groups.set(id, group);
+                  return groups;
+                }, new Map<string, { keys: string[]; cost: number; quantity: number; unit: string }>())
+                .values(),
+            ]
+              .sort((a, b) => a.keys.join('\u0000').localeCompare(b.keys.join('\u0000')))
+              .map((g) => ({ Keys: g.keys, Metrics: metrics(g.cost, g.quantity, g.unit) })),
       Estimated: Date.parse(`${period.End}T00:00:00Z`) > call.now.getTime() - 2 * DAY_MS,
     };
   });

@@ -1,4 +1,4 @@
-import type { SampleAccount } from '../accounts.ts';
+import { SAMPLE_MANAGEMENT_ACCOUNT_INDEX, type SampleAccount } from '../accounts.ts';
 import { Random } from '../random.ts';
 import { awsError, paginate, type SampleCall, type ServiceSimulator } from '../simulator.ts';
 
@@ -264,16 +264,34 @@ function validationError(message: string): Error {
   return awsError('ValidationException', message);
 }
 
+/** The values a filter requires of a dimension (alone or inside a top-level `And`), if it names it. */
 // biome-ignore lint/suspicious/noExplicitAny: the CE filter expression is recursive and loosely typed
-function linkedAccounts(filter: any): string[] | undefined {
+export function dimensionValues(filter: any, key: string): string[] | undefined {
   if (!filter) return undefined;
-  if (filter.Dimensions?.Key === 'LINKED_ACCOUNT') return filter.Dimensions.Values ?? [];
+  if (filter.Dimensions?.Key === key) return filter.Dimensions.Values ?? [];
   for (const child of filter.And ?? []) {
-    const found = linkedAccounts(child);
+    const found = dimensionValues(child, key);
     if (found) return found;
   }
   return undefined;
 }
+
+function linkedAccounts(filter: unknown): string[] | undefined {
+  return dimensionValues(filter, 'LINKED_ACCOUNT');
+}
+
+/**
+ * Whose charges a request sees: the management account sees every account of the organization, any other
+ * account only its own; a LINKED_ACCOUNT filter narrows that.
+ */
+export function visibleAccounts(call: SampleCall, filter: unknown): SampleAccount[] {
+  const named = linkedAccounts(filter);
+  const seen = call.account.index === SAMPLE_MANAGEMENT_ACCOUNT_INDEX ? call.accounts : [call.account];
+  return seen.filter((a) => named === undefined || named.includes(a.id));
+}
+
+/** GetCostAndUsage group keys the sample organization answers. */
+export const GROUP_KEYS = ['SERVICE', 'USAGE_TYPE', 'LINKED_ACCOUNT'];
 
 function getCostAndUsage(call: SampleCall): object {
   const { TimePeriod, Granularity, Metrics, GroupBy, Filter, NextPageToken } = call.input;
@@ -283,25 +301,31 @@ function getCostAndUsage(call: SampleCall): object {
   if (!['DAILY', 'MONTHLY', 'HOURLY'].includes(Granularity)) throw validationError('Granularity is invalid');
   if (!Array.isArray(Metrics) || Metrics.length === 0) throw validationError('Metrics are required');
   const groupKeys: string[] = (GroupBy ?? []).map((g: { Type: string; Key: string }) => g.Key);
-  if (groupKeys.some((k) => !['SERVICE', 'USAGE_TYPE'].includes(k))) {
-    throw validationError('the sample organization groups by SERVICE and USAGE_TYPE only');
+  if (groupKeys.length > 2) throw validationError('You can group by up to two dimensions');
+  if (groupKeys.some((k) => !GROUP_KEYS.includes(k))) {
+    throw validationError(`the sample organization groups by ${GROUP_KEYS.join(', ')} only`);
   }
-  const accounts = linkedAccounts(Filter);
-  const visible = accounts === undefined || accounts.includes(call.account.id);
-  const lines = visible ? usageLines(call.account, call.regions) : [];
+  const services = dimensionValues(Filter, 'SERVICE');
+  const lines = visibleAccounts(call, Filter).flatMap((account) =>
+    usageLines(account, call.regions)
+      .filter((line) => services === undefined || services.includes(line.service))
+      .map((line) => ({ account, line })),
+  );
 
   const results = periods(TimePeriod.Start, TimePeriod.End, Granularity).map((period) => {
     const days = daysBetween(period.Start, period.End);
     const groups = new Map<string, { keys: string[]; cost: number; quantity: number; unit: string }>();
     let total = 0;
     let quantity = 0;
-    for (const line of lines) {
-      const cost = days.reduce((sum, day) => sum + lineCost(call.account, line, day), 0);
+    for (const { account, line } of lines) {
+      const cost = days.reduce((sum, day) => sum + lineCost(account, line, day), 0);
       const used = line.unitPrice > 0 ? cost / line.unitPrice : 0;
       total += cost;
       quantity += used;
       if (groupKeys.length === 0) continue;
-      const keys = groupKeys.map((k) => (k === 'SERVICE' ? line.service : line.usageType));
+      const keys = groupKeys.map((k) =>
+        k === 'SERVICE' ? line.service : k === 'USAGE_TYPE' ? line.usageType : account.id,
+      );
       const id = keys.join('\u0000');
       const group = groups.get(id) ?? { keys, cost: 0, quantity: 0, unit: line.unit };
       group.cost += cost;
