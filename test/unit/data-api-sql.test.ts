@@ -266,9 +266,11 @@ describe('transactions', () => {
 
   it('makes a deadlock or serialization failure transient, so the state machine retries the whole category', async () => {
     mock.on(BeginTransactionCommand).resolves({ transactionId: 'tx-5' });
-    mock.on(ExecuteStatementCommand).rejects(
-      new DatabaseErrorException({ message: 'ERROR: deadlock detected; SQLState: 40P01', $metadata: {} }),
-    );
+    mock
+      .on(ExecuteStatementCommand)
+      .rejects(
+        new DatabaseErrorException({ message: 'ERROR: deadlock detected; SQLState: 40P01', $metadata: {} }),
+      );
     mock.on(RollbackTransactionCommand).resolves({});
     const error = await sql.transaction((tx) => tx.execute('UPDATE t SET a = 1')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransientError);
