@@ -212,7 +212,9 @@ export class HubStack extends Stack {
           [ENV.homeRegion]: config.homeRegion,
           [ENV.memberRoleName]: config.memberRoleName,
           ...(config.externalId ? { [ENV.externalId]: config.externalId } : {}),
-          ...(collector.costAndUsageQueries ? { [ENV.costExplorerSource]: config.costExplorer.source } : {}),
+          ...(collector.actions.some((action) => action.startsWith('ce:'))
+            ? { [ENV.costExplorerSource]: config.costExplorer.source }
+            : {}),
         },
       });
       role.addManagedPolicy(

@@ -636,7 +636,12 @@ async function utilizationOfDay(
  */
 async function collectUtilization(ctx: CollectContext, inventory: InventoryView) {
   const today = isoDay(ctx.now);
-  const days = daysOf(ctx.window).filter((day) => day < today);
+  // Organization mode keeps Cost Explorer requests to the minimum: the DAILY runs ask for each day once, and a
+  // MONTHLY run does not ask for every day of the month again (up to 3 requests per day and account).
+  const days =
+    ctx.costExplorer === 'organization' && ctx.window.period === 'MONTHLY'
+      ? []
+      : daysOf(ctx.window).filter((day) => day < today);
   const known = new Map(inventory.reservations.map((r) => [keyOf(r.reservation_type, r.subscription_id), r]));
   const ce = ctx.clients.client(CostExplorerClient, ctx.homeRegion);
   try {

@@ -36,8 +36,9 @@ export interface CollectContext {
   readonly homeRegion: string;
   readonly clients: ClientFactory;
   /**
-   * `organization` when `orchestrate` answered this account's GetCostAndUsage requests from the management
-   * account (see `costAndUsageQueries`); per-account otherwise.
+   * `organization` when the deployment asks the management account's Cost Explorer for everyone (see
+   * `costAndUsageQueries`): the account's own Cost Explorer requests are then kept to the minimum (the forecast
+   * and reservation utilisation are left to the runs that need them). `per-account` otherwise.
    */
   readonly costExplorer?: 'organization' | 'per-account';
   /** When this collection started; current-state data is "seen" at this instant. */

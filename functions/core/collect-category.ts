@@ -24,8 +24,9 @@ export interface CollectDeps {
   readonly metrics: MetricsSink;
   readonly homeRegion: string;
   /**
-   * Whether orchestrate answers GetCostAndUsage requests for the organization (organization mode): a category
-   * that sends them then reads the account's answers, if the run has them.
+   * Organization mode: orchestrate answers GetCostAndUsage requests for the organization, so a category that
+   * sends them reads the account's answers (when the run has them), and Cost Explorer categories keep their
+   * own requests to the minimum (see `CollectContext.costExplorer`).
    */
   readonly costExplorerPrefetch?: boolean;
   /** Clients for one collection; `prefetched` answers GetCostAndUsage requests without calling AWS. */
@@ -104,7 +105,7 @@ export async function collectCategory(deps: CollectDeps, input: unknown): Promis
       regions: collector.scope === 'regional' ? request.regions : [deps.homeRegion],
       homeRegion: deps.homeRegion,
       clients,
-      costExplorer: prefetched ? 'organization' : 'per-account',
+      costExplorer: deps.costExplorerPrefetch ? 'organization' : 'per-account',
       now: started,
       log: deps.log,
     });

@@ -44,14 +44,36 @@ export function cloudtrailRows(payload: CloudtrailPayload, accountId: string, wi
   }));
 }
 
+/** The event counts of the account's trails that are of a later window than the one being loaded. */
+const LATER_EVENT_COUNTS = `SELECT arn, recent_events_count, recent_events_count_capped,
+    CAST(events_window_start AS text) AS events_window_start, CAST(events_window_end AS text) AS events_window_end
+  FROM cloudtrail_logs
+  WHERE account_id = :account_id AND events_window_end > CAST(:window_end AS date)`;
+
+type EventCounts = Pick<
+  ReturnType<typeof cloudtrailRows>[number],
+  'recent_events_count' | 'recent_events_count_capped' | 'events_window_start' | 'events_window_end'
+>;
+
+/**
+ * A trail's configuration is current state, but its event count belongs to a window: a backfill of an older
+ * window (collected now) updates the trail and keeps the count of the later window already loaded.
+ */
 export const cloudtrailLoader: CategoryLoader<CloudtrailPayload> = {
   async load(tx, payload, ctx) {
-    const written = await upsertRows(
-      tx,
-      trails,
-      cloudtrailRows(payload, ctx.accountId, ctx.window),
-      ctx.seenAt,
+    const later = new Map(
+      (
+        await tx.query<EventCounts & { arn: string }>(LATER_EVENT_COUNTS, {
+          account_id: ctx.accountId,
+          window_end: ctx.window.end,
+        })
+      ).map(({ arn, ...counts }) => [arn, counts]),
     );
+    const rows = cloudtrailRows(payload, ctx.accountId, ctx.window).map((row) => {
+      const counts = later.get(row.arn);
+      return counts ? { ...row, ...counts } : row;
+    });
+    const written = await upsertRows(tx, trails, rows, ctx.seenAt);
     await markUnseenRemoved(tx, {
       table: trails.table,
       accountId: ctx.accountId,

@@ -1,6 +1,6 @@
 import type { HealthPayload } from '../collectors/health.ts';
 import type { CategoryLoader } from './types.ts';
-import { markUnseenRemoved, type UpsertSpec, upsertRows } from './upsert.ts';
+import { type UpsertSpec, upsertRows } from './upsert.ts';
 
 const events: UpsertSpec = {
   table: 'health_events',
@@ -30,16 +30,26 @@ export function healthRows(payload: HealthPayload, accountId: string) {
   return payload.events.map((event) => ({ account_id: accountId, ...event }));
 }
 
+/**
+ * A collection lists the events open or upcoming now and those updated during its window, so an event it does
+ * not list is over only if it was last updated before the window's end: one updated later (known from a later
+ * window's load, when an older window is backfilled) may simply be outside this window.
+ */
+const MARK_UNSEEN_REMOVED = `UPDATE health_events SET removed_at = CAST(:seen_at AS timestamptz)
+  WHERE account_id = :account_id AND removed_at IS NULL AND last_seen < CAST(:seen_at AS timestamptz)
+    AND last_updated_time < CAST(:window_end AS timestamptz)`;
+
 export const healthLoader: CategoryLoader<HealthPayload> = {
   async load(tx, payload, ctx) {
     const written = await upsertRows(tx, events, healthRows(payload, ctx.accountId), ctx.seenAt);
     // A global category is loaded only when its one collection succeeded: completeRegions is then `all`.
-    await markUnseenRemoved(tx, {
-      table: events.table,
-      accountId: ctx.accountId,
-      seenAt: ctx.seenAt,
-      regions: ctx.completeRegions,
-    });
+    if (ctx.completeRegions === 'all') {
+      await tx.execute(MARK_UNSEEN_REMOVED, {
+        account_id: ctx.accountId,
+        seen_at: ctx.seenAt,
+        window_end: new Date(`${ctx.window.end}T00:00:00Z`),
+      });
+    }
     return written;
   },
 };

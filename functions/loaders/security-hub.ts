@@ -115,6 +115,14 @@ const NEWER_COLLECTION = `SELECT 1 AS newer FROM security
   UNION ALL SELECT 1 FROM findings WHERE account_id = :account_id AND last_seen > CAST(:seen_at AS timestamptz)
   LIMIT 1`;
 
+/**
+ * Whether the account's summary already covers a later window than the one being loaded. A backfill collected
+ * today (newer collected_at) of an older window must not replace it: the summary is of the latest window.
+ */
+const NEWER_WINDOW = `SELECT 1 AS newer FROM security
+  WHERE account_id = :account_id AND window_end > CAST(:window_end AS date)
+  LIMIT 1`;
+
 const DELETE_STALE_SUMMARIES = `DELETE FROM security
   WHERE account_id = :account_id AND service NOT IN (SELECT jsonb_array_elements_text(CAST(:keep AS jsonb)))`;
 
@@ -131,17 +139,26 @@ const MARK_CLOSED_REMOVED = `UPDATE findings
 /**
  * Both tables describe the account as of its latest collection, so an older snapshot loaded again after a newer
  * one (a rerun of a failed load) changes nothing: it would bring back findings closed since, and an old summary.
+ * A backfill of an older window collected now updates the findings but keeps the later window's summary.
  */
 export const securityHubLoader: CategoryLoader<SecurityHubPayload> = {
   async load(tx, payload, ctx) {
     const newer = await tx.query(NEWER_COLLECTION, { account_id: ctx.accountId, seen_at: ctx.seenAt });
     if (newer.length > 0) return 0;
     const rows = securityHubRows(payload, ctx.accountId, ctx.window, ctx.seenAt);
-    let written = await upsertRows(tx, summaries, rows.summaries);
-    await tx.execute(DELETE_STALE_SUMMARIES, {
+    let written = 0;
+    const newerWindow = await tx.query(NEWER_WINDOW, {
       account_id: ctx.accountId,
-      keep: sqlJson(rows.summaries.map((s) => s.service)),
+      window_end: ctx.window.end,
     });
+    if (newerWindow.length === 0) {
+      written += await upsertRows(tx, summaries, rows.summaries);
+      await tx.execute(DELETE_STALE_SUMMARIES, {
+        account_id: ctx.accountId,
+        keep: sqlJson(rows.summaries.map((s) => s.service)),
+      });
+    }
+    // The findings are current state as of this collection, whatever its window.
     written += await upsertRows(tx, findings, rows.findings, ctx.seenAt);
     await tx.execute(MARK_CLOSED_REMOVED, {
       account_id: ctx.accountId,

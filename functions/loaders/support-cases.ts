@@ -1,6 +1,6 @@
 import type { SupportCasesPayload } from '../collectors/support-cases.ts';
 import type { CategoryLoader } from './types.ts';
-import { markUnseenRemoved, type UpsertSpec, upsertRows } from './upsert.ts';
+import { type UpsertSpec, upsertRows } from './upsert.ts';
 
 const tickets: UpsertSpec = {
   table: 'support_tickets',
@@ -35,16 +35,26 @@ export function supportCasesRows(payload: SupportCasesPayload, accountId: string
   }));
 }
 
+/**
+ * A collection lists the open cases and the cases created in its 90 days, so a case it does not list is reported
+ * no more only if it was created before those days ended: one created later (known from a later window's load,
+ * when an older window is backfilled) is outside this collection, not gone.
+ */
+const MARK_UNSEEN_REMOVED = `UPDATE support_tickets SET removed_at = CAST(:seen_at AS timestamptz)
+  WHERE account_id = :account_id AND removed_at IS NULL AND last_seen < CAST(:seen_at AS timestamptz)
+    AND time_created < CAST(:date_to AS timestamptz)`;
+
 export const supportCasesLoader: CategoryLoader<SupportCasesPayload> = {
   async load(tx, payload, ctx) {
     const written = await upsertRows(tx, tickets, supportCasesRows(payload, ctx.accountId), ctx.seenAt);
     // A global category is loaded only when its one collection succeeded: completeRegions is then `all`.
-    await markUnseenRemoved(tx, {
-      table: tickets.table,
-      accountId: ctx.accountId,
-      seenAt: ctx.seenAt,
-      regions: ctx.completeRegions,
-    });
+    if (ctx.completeRegions === 'all') {
+      await tx.execute(MARK_UNSEEN_REMOVED, {
+        account_id: ctx.accountId,
+        seen_at: ctx.seenAt,
+        date_to: new Date(`${payload.date_to}T00:00:00Z`),
+      });
+    }
     return written;
   },
 };
