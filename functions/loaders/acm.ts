@@ -49,6 +49,7 @@ export const acmLoader: CategoryLoader<AcmPayload> = {
     const written = await upsertRows(tx, certificates, acmRows(payload, ctx.accountId), ctx.seenAt);
     await markUnseenRemoved(tx, {
       table: certificates.table,
+      category: 'acm',
       accountId: ctx.accountId,
       seenAt: ctx.seenAt,
       regions: ctx.completeRegions,

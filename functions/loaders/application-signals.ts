@@ -37,6 +37,7 @@ export const applicationSignalsLoader: CategoryLoader<ApplicationSignalsPayload>
     );
     await markUnseenRemoved(tx, {
       table: services.table,
+      category: 'application-signals',
       accountId: ctx.accountId,
       seenAt: ctx.seenAt,
       regions: ctx.completeRegions,

@@ -76,6 +76,7 @@ export const cloudtrailLoader: CategoryLoader<CloudtrailPayload> = {
     const written = await upsertRows(tx, trails, rows, ctx.seenAt);
     await markUnseenRemoved(tx, {
       table: trails.table,
+      category: 'cloudtrail',
       accountId: ctx.accountId,
       seenAt: ctx.seenAt,
       regions: ctx.completeRegions,

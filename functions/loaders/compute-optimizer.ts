@@ -55,6 +55,7 @@ export const computeOptimizerLoader: CategoryLoader<ComputeOptimizerPayload> = {
     );
     await markUnseenRemoved(tx, {
       table: recommendations.table,
+      category: 'compute-optimizer',
       accountId: ctx.accountId,
       seenAt: ctx.seenAt,
       regions: ctx.completeRegions,

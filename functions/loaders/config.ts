@@ -184,6 +184,7 @@ export const configLoader: CategoryLoader<ConfigPayload> = {
     for (const table of [nonCompliant.table, inventory.table]) {
       await markUnseenRemoved(tx, {
         table,
+        category: 'config',
         accountId: ctx.accountId,
         seenAt: ctx.seenAt,
         regions: ctx.completeRegions,

@@ -66,6 +66,7 @@ export const guarddutyLoader: CategoryLoader<GuarddutyPayload> = {
     await tx.execute(MARK_ARCHIVED_REMOVED, { account_id: ctx.accountId, seen_at: ctx.seenAt });
     await markUnseenRemoved(tx, {
       table: findings.table,
+      category: 'guardduty',
       accountId: ctx.accountId,
       seenAt: ctx.seenAt,
       regions: ctx.completeRegions,

@@ -1,6 +1,6 @@
 import type { HealthPayload } from '../collectors/health.ts';
 import type { CategoryLoader } from './types.ts';
-import { type UpsertSpec, upsertRows } from './upsert.ts';
+import { markRemovedByLaterCollections, type UpsertSpec, upsertRows } from './upsert.ts';
 
 const events: UpsertSpec = {
   table: 'health_events',
@@ -48,6 +48,12 @@ export const healthLoader: CategoryLoader<HealthPayload> = {
         account_id: ctx.accountId,
         seen_at: ctx.seenAt,
         window_end: new Date(`${ctx.window.end}T00:00:00Z`),
+      });
+      await markRemovedByLaterCollections(tx, {
+        table: 'health_events',
+        category: 'health',
+        accountId: ctx.accountId,
+        seenAt: ctx.seenAt,
       });
     }
     return written;

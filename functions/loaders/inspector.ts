@@ -55,6 +55,7 @@ export const inspectorLoader: CategoryLoader<InspectorPayload> = {
     });
     await markUnseenRemoved(tx, {
       table: findings.table,
+      category: 'inspector',
       accountId: ctx.accountId,
       seenAt: ctx.seenAt,
       regions: ctx.completeRegions,

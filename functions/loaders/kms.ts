@@ -44,6 +44,7 @@ export const kmsLoader: CategoryLoader<KmsPayload> = {
     const written = await upsertRows(tx, keys, kmsRows(payload, ctx.accountId), ctx.seenAt);
     await markUnseenRemoved(tx, {
       table: keys.table,
+      category: 'kms',
       accountId: ctx.accountId,
       seenAt: ctx.seenAt,
       regions: ctx.completeRegions,

@@ -142,6 +142,7 @@ export const reservationsLoader: CategoryLoader<ReservationsPayload> = {
     });
     await markUnseenRemoved(tx, {
       table: reservations.table,
+      category: 'reservations',
       accountId: ctx.accountId,
       seenAt: ctx.seenAt,
       regions: ctx.completeRegions,

@@ -45,6 +45,7 @@ export const resilienceHubLoader: CategoryLoader<ResilienceHubPayload> = {
     const written = await upsertRows(tx, apps, resilienceHubRows(payload, ctx.accountId), ctx.seenAt);
     await markUnseenRemoved(tx, {
       table: apps.table,
+      category: 'resilience-hub',
       accountId: ctx.accountId,
       seenAt: ctx.seenAt,
       regions: ctx.completeRegions,

@@ -70,6 +70,7 @@ export const resourcesLoader: CategoryLoader<ResourcesPayload> = {
     if (regions === 'all' || regions.length > 0) {
       await markUnseenRemoved(tx, {
         table: resources.table,
+        category: 'resources',
         accountId: ctx.accountId,
         seenAt: ctx.seenAt,
         regions,

@@ -38,6 +38,7 @@ export const secretsManagerLoader: CategoryLoader<SecretsManagerPayload> = {
     const written = await upsertRows(tx, secrets, secretsManagerRows(payload, ctx.accountId), ctx.seenAt);
     await markUnseenRemoved(tx, {
       table: secrets.table,
+      category: 'secrets-manager',
       accountId: ctx.accountId,
       seenAt: ctx.seenAt,
       regions: ctx.completeRegions,

@@ -167,6 +167,7 @@ export const securityHubLoader: CategoryLoader<SecurityHubPayload> = {
     });
     await markUnseenRemoved(tx, {
       table: 'findings',
+      category: 'security-hub',
       accountId: ctx.accountId,
       seenAt: ctx.seenAt,
       regions: ctx.completeRegions,

@@ -117,6 +117,7 @@ export const ssmInventoryLoader: CategoryLoader<SsmInventoryPayload> = {
     for (const table of [instances.table, applications.table, patches.table]) {
       await markUnseenRemoved(tx, {
         table,
+        category: 'ssm-inventory',
         accountId: ctx.accountId,
         seenAt: ctx.seenAt,
         regions: ctx.completeRegions,

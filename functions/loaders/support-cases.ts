@@ -1,6 +1,6 @@
 import type { SupportCasesPayload } from '../collectors/support-cases.ts';
 import type { CategoryLoader } from './types.ts';
-import { type UpsertSpec, upsertRows } from './upsert.ts';
+import { markRemovedByLaterCollections, type UpsertSpec, upsertRows } from './upsert.ts';
 
 const tickets: UpsertSpec = {
   table: 'support_tickets',
@@ -53,6 +53,12 @@ export const supportCasesLoader: CategoryLoader<SupportCasesPayload> = {
         account_id: ctx.accountId,
         seen_at: ctx.seenAt,
         date_to: new Date(`${payload.date_to}T00:00:00Z`),
+      });
+      await markRemovedByLaterCollections(tx, {
+        table: 'support_tickets',
+        category: 'support-cases',
+        accountId: ctx.accountId,
+        seenAt: ctx.seenAt,
       });
     }
     return written;

@@ -47,6 +47,7 @@ export const trustedAdvisorLoader: CategoryLoader<TrustedAdvisorPayload> = {
     if (ctx.completeRegions === 'all') {
       await markUnseenRemoved(tx, {
         table: checks.table,
+        category: 'trusted-advisor',
         accountId: ctx.accountId,
         seenAt: ctx.seenAt,
         regions: 'all',

@@ -103,6 +103,7 @@ export const wafLoader: CategoryLoader<WafPayload> = {
     for (const table of [webAcls.table, rules.table]) {
       await markUnseenRemoved(tx, {
         table,
+        category: 'waf',
         accountId: ctx.accountId,
         seenAt: ctx.seenAt,
         regions: ctx.completeRegions,

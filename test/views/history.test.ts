@@ -131,12 +131,9 @@ describe.each(databaseBackends())('history on $name', (backend) => {
       expect(onlyOlder(before, after).length).toBeGreaterThan(0);
     });
 
-    // A known gap in functions/loaders/upsert.ts (not this suite's to change): markUnseenRemoved marks only rows
-    // last seen before the collection being loaded, so a row that only the older collection saw is inserted as
-    // current although the newer collection, already loaded, did not see it. This passes once markUnseenRemoved
-    // also marks the rows the load wrote that a later collection of the same region did not see (removed as of
-    // the first such collection); then make it an `it`.
-    it.fails('marks the rows only the older collection saw as removed: the newer one did not see them', () => {
+    // The older load inserts rows only it saw; the newer collection, loaded before it, did not see them, so they
+    // are removed as of that newer collection (markRemovedByLaterCollections).
+    it('marks the rows only the older collection saw as removed as of the newer one', () => {
       const wrong = onlyOlder(before, after).filter(
         ({ row }) =>
           time(row.last_seen) !== olderSeen.getTime() ||

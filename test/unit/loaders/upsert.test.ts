@@ -7,7 +7,7 @@ import {
   upsertRows,
   upsertStatement,
 } from '../../../functions/loaders/upsert.ts';
-import type { Sql, SqlRow } from '../../../functions/ports.ts';
+import { type Sql, type SqlRow, sqlJson } from '../../../functions/ports.ts';
 import { databaseBackends, useDatabase } from '../../support/database.ts';
 
 const plainSpec: UpsertSpec = {
@@ -253,6 +253,45 @@ const item = (name: string, size: number, region = 'us-east-1', account_id = ACC
 const rowsOf = (sql: Sql, spec: UpsertSpec): Promise<SqlRow[]> =>
   sql.query(`SELECT * FROM ${spec.table} ORDER BY account_id, region, name`);
 
+let ledgerRuns = 0;
+
+/** A run of `category` for ACCOUNT in the ledger: its collection (seen at `collectedAt`) and its load. */
+async function ledger(
+  sql: Sql,
+  category: string,
+  collectedAt: Date,
+  collect: string,
+  load: string | undefined,
+  regions?: Record<string, { status: string }>,
+) {
+  ledgerRuns += 1;
+  const runId = `r-ledger-${ledgerRuns}`;
+  await sql.execute(
+    `INSERT INTO runs (run_id, trigger, period, window_start, window_end, started_at, status)
+     VALUES (:run_id, 'test', 'DAILY', '2026-11-20', '2026-11-21', :at, 'SUCCEEDED')`,
+    { run_id: runId, at: collectedAt },
+  );
+  const entries: Array<[string, string]> = [
+    ['collect', collect],
+    ...(load ? [['load', load] as [string, string]] : []),
+  ];
+  for (const [phase, status] of entries) {
+    await sql.execute(
+      `INSERT INTO run_categories (run_id, account_id, category, phase, status, regions, started_at)
+       VALUES (:run_id, :account_id, :category, :phase, :status, CAST(:regions AS jsonb), :at)`,
+      {
+        run_id: runId,
+        account_id: ACCOUNT,
+        category,
+        phase,
+        status,
+        regions: regions ? sqlJson(regions) : null,
+        at: collectedAt,
+      },
+    );
+  }
+}
+
 const EPOCH = new Date('2000-01-01T00:00:00.000Z');
 
 /** Puts every updated_at far in the past, so a change to it is visible whatever the clock does. */
@@ -369,6 +408,7 @@ describe.each(databaseBackends())('upsert on $name', (backend) => {
 
     const marked = await markUnseenRemoved(db.sql, {
       table: spec.table,
+      category: spec.table,
       accountId: ACCOUNT,
       seenAt: T2,
       regions: ['us-east-1'],
@@ -382,7 +422,7 @@ describe.each(databaseBackends())('upsert on $name', (backend) => {
     const spec = await scratchTable(db.sql);
     await upsertRows(db.sql, spec, [item('seen', 1), item('gone', 2), item('far', 3, 'ap-south-1')], T1);
     await upsertRows(db.sql, spec, [item('seen', 1)], T2);
-    const options = { table: spec.table, accountId: ACCOUNT, regions: 'all' as const };
+    const options = { table: spec.table, category: spec.table, accountId: ACCOUNT, regions: 'all' as const };
     expect(await markUnseenRemoved(db.sql, { ...options, seenAt: T2 })).toBe(2);
     expect(await markUnseenRemoved(db.sql, { ...options, seenAt: T3 })).toBe(1);
     const removed = Object.fromEntries((await rowsOf(db.sql, spec)).map((r) => [r.name, r.removed_at]));
@@ -393,14 +433,26 @@ describe.each(databaseBackends())('upsert on $name', (backend) => {
     const spec = await scratchTable(db.sql);
     await upsertRows(db.sql, spec, [item('gone', 2)], T1);
     expect(
-      await markUnseenRemoved(db.sql, { table: spec.table, accountId: ACCOUNT, seenAt: T2, regions: [] }),
+      await markUnseenRemoved(db.sql, {
+        table: spec.table,
+        category: spec.table,
+        accountId: ACCOUNT,
+        seenAt: T2,
+        regions: [],
+      }),
     ).toBe(0);
   });
 
   it('clears removed_at of a row seen again', async () => {
     const spec = await scratchTable(db.sql);
     await upsertRows(db.sql, spec, [item('back', 1)], T1);
-    await markUnseenRemoved(db.sql, { table: spec.table, accountId: ACCOUNT, seenAt: T2, regions: 'all' });
+    await markUnseenRemoved(db.sql, {
+      table: spec.table,
+      category: spec.table,
+      accountId: ACCOUNT,
+      seenAt: T2,
+      regions: 'all',
+    });
     expect((await rowsOf(db.sql, spec))[0]?.removed_at).toEqual(T2);
     await ageUpdatedAt(db.sql, spec);
     await upsertRows(db.sql, spec, [item('back', 1)], T3);
@@ -415,11 +467,68 @@ describe.each(databaseBackends())('upsert on $name', (backend) => {
   it('keeps a later removal when the snapshot the row was last seen in is loaded again', async () => {
     const spec = await scratchTable(db.sql);
     await upsertRows(db.sql, spec, [item('gone', 1)], T1);
-    await markUnseenRemoved(db.sql, { table: spec.table, accountId: ACCOUNT, seenAt: T2, regions: 'all' });
+    await markUnseenRemoved(db.sql, {
+      table: spec.table,
+      category: spec.table,
+      accountId: ACCOUNT,
+      seenAt: T2,
+      regions: 'all',
+    });
     const before = await rowsOf(db.sql, spec);
     await upsertRows(db.sql, spec, [item('gone', 1)], T1);
     expect(await rowsOf(db.sql, spec)).toEqual(before);
     expect(before[0]?.removed_at).toEqual(T2);
+  });
+
+  describe('a collection loaded after a newer one', () => {
+    const older = async (spec: UpsertSpec, items: Item[]) => {
+      await upsertRows(db.sql, spec, items, T1);
+      return markUnseenRemoved(db.sql, {
+        table: spec.table,
+        category: spec.table,
+        accountId: ACCOUNT,
+        seenAt: T1,
+        regions: 'all',
+      });
+    };
+
+    it('marks the rows only it saw removed as of the first later collection that was loaded', async () => {
+      const spec = await scratchTable(db.sql);
+      await ledger(db.sql, spec.table, T2, 'SUCCEEDED', 'SUCCEEDED');
+      await ledger(db.sql, spec.table, T3, 'SUCCEEDED', 'SUCCEEDED');
+      await upsertRows(db.sql, spec, [item('kept', 1)], T2);
+      expect(
+        await older(spec, [
+          item('kept', 1),
+          item('old-only', 2),
+          item('other', 3, 'us-east-1', OTHER_ACCOUNT),
+        ]),
+      ).toBe(1);
+      const rows = Object.fromEntries(
+        (await rowsOf(db.sql, spec)).map((r) => [r.name, [r.last_seen, r.removed_at]]),
+      );
+      expect(rows).toEqual({ kept: [T2, null], 'old-only': [T1, T2], other: [T1, null] });
+    });
+
+    it('leaves them when the later collection failed, was skipped, or its load did not succeed', async () => {
+      const spec = await scratchTable(db.sql);
+      await ledger(db.sql, spec.table, T2, 'FAILED', undefined);
+      await ledger(db.sql, spec.table, T2, 'SKIPPED', 'SUCCEEDED');
+      await ledger(db.sql, spec.table, T3, 'SUCCEEDED', 'FAILED');
+      expect(await older(spec, [item('old-only', 2)])).toBe(0);
+      expect((await rowsOf(db.sql, spec))[0]?.removed_at).toBeNull();
+    });
+
+    it('after a PARTIAL later collection, marks only the rows of its regions that succeeded', async () => {
+      const spec = await scratchTable(db.sql);
+      await ledger(db.sql, spec.table, T2, 'PARTIAL', 'SUCCEEDED', {
+        'us-east-1': { status: 'SUCCEEDED' },
+        'eu-west-1': { status: 'FAILED' },
+      });
+      expect(await older(spec, [item('east', 1), item('west', 2, 'eu-west-1')])).toBe(1);
+      const removed = Object.fromEntries((await rowsOf(db.sql, spec)).map((r) => [r.name, r.removed_at]));
+      expect(removed).toEqual({ east: T2, west: null });
+    });
   });
 
   it('upserts 25,000 rows in several chunks, and a reload keeps the count', async () => {
