@@ -80,6 +80,25 @@ export interface DeadLetterQueue {
   send(message: DeadLetter): Promise<void>;
 }
 
+/** A dead letter waiting in the queue, as an operator sees it. */
+export interface WaitingLetter {
+  /** The file name locally, the SQS MessageId in AWS. */
+  readonly id: string;
+  readonly sentAt: Date | undefined;
+  /** The message, or why it could not be read (it is listed, never redriven). */
+  readonly letter: DeadLetter | { readonly unreadable: string };
+}
+
+/**
+ * The operators' side of the DLQ. `list` takes every waiting letter out of view (SQS: received with a visibility
+ * timeout); each must then be deleted (its rerun started) or released (visible again at once).
+ */
+export interface DeadLetterInbox {
+  list(): Promise<WaitingLetter[]>;
+  delete(letter: WaitingLetter): Promise<void>;
+  release(letters: readonly WaitingLetter[]): Promise<void>;
+}
+
 /** Structured logging (Powertools Logger in Lambda, the same logger locally). */
 export interface Log {
   debug(message: string, fields?: Record<string, unknown>): void;

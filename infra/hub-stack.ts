@@ -34,6 +34,32 @@ export function collectorRoleName(prefix: string, category: string): string {
 }
 
 /**
+ * Where the Lambdas' Powertools Metrics land: namespace and `service` dimension as functions/platform/observability.ts
+ * and A360Function's `POWERTOOLS_*` variables set them. Powertools adds `service` to every EMF document, so a
+ * metric is `{ service, Category }` and a query must name both dimensions to match it.
+ */
+export const METRICS_NAMESPACE = 'a360';
+export const METRICS_SERVICE = 'a360';
+
+/** A per-category metric as the collect and load Lambdas emit it (EMF, dimensions `service` and `Category`). */
+export function categoryMetric(
+  category: string,
+  metricName: string,
+  options: cloudwatch.MetricOptions = {},
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: METRICS_SERVICE, Category: category },
+    label: category,
+    ...options,
+  });
+}
+
+/** A metric-math alarm reads at most 10 metrics (a hard CloudWatch limit). */
+export const ALARM_METRICS_MAX = 10;
+
+/**
  * The hub (analytics) account: the data bucket and its KMS key, Aurora Serverless v2 with the Data API, one
  * Lambda per data category with its own least-privilege role, the plan/merge/load/finalize/discover/settle
  * Lambdas, the collect, load and orchestrate state machines, schedules, the sender S3-event rule and the DLQ.
@@ -145,7 +171,7 @@ export class HubStack extends Stack {
       'AwsSolutions-SQS3',
       'This queue is the dead-letter queue itself: FinalizeLoad sends one message per failed category.',
     );
-    new cloudwatch.Alarm(this, 'DeadLettersWaiting', {
+    const deadLettersWaiting = new cloudwatch.Alarm(this, 'DeadLettersWaiting', {
       alarmName: `${prefix}-dead-letters-waiting`,
       alarmDescription:
         'Failed account x category slices are waiting in the DLQ; each message holds the input that reruns it.',
@@ -155,6 +181,7 @@ export class HubStack extends Stack {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    const categoriesFailed = this.categoriesFailedAlarm(prefix, config.enabledCategories);
 
     const storageEnvironment = { [ENV.bucket]: this.bucket.bucketName, [ENV.kmsKeyId]: this.key.keyArn };
     const loadEnvironment = {
@@ -277,6 +304,8 @@ export class HubStack extends Stack {
     this.bucket.grantDelete(finalize);
     dlq.grantSendMessages(finalize);
     dlq.grantSendMessages(settle);
+    // SettleRun writes the run's rerun inputs next to its account list.
+    this.bucket.grantPut(settle, 'orchestration/*');
     const discover = new A360Function(this, 'DiscoverAccounts', {
       handler: 'discover-accounts',
       functionName: `${prefix}-discover-accounts`,
@@ -488,6 +517,13 @@ export class HubStack extends Stack {
       });
     }
 
+    const dashboard = this.dashboard(prefix, config.enabledCategories, {
+      alarms: [categoriesFailed, deadLettersWaiting],
+      dlq,
+      database,
+      machines: { collect: collectMachine, load: loadMachine, orchestrate: orchestrateMachine },
+    });
+
     // CDK's own Lambda that turns on the bucket's EventBridge notifications.
     for (const child of this.node.children.filter((c) =>
       c.node.id.startsWith('BucketNotificationsHandler'),
@@ -532,9 +568,178 @@ export class HubStack extends Stack {
     new CfnOutput(this, 'VpcId', { value: vpc.vpcId });
     new CfnOutput(this, 'DatabaseSubnetIds', { value: vpc.isolatedSubnets.map((s) => s.subnetId).join(',') });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: dlq.queueUrl });
+    new CfnOutput(this, 'DeadLettersWaitingAlarmArn', {
+      value: deadLettersWaiting.alarmArn,
+      description: 'In ALARM while a dead letter waits in the DLQ',
+    });
+    new CfnOutput(this, 'CategoriesFailedAlarmArn', {
+      value: categoriesFailed.alarmArn,
+      description: 'In ALARM after an hour in which a collect or load attempt of a category failed',
+    });
+    new CfnOutput(this, 'DashboardName', { value: dashboard.dashboardName });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${dashboard.dashboardName}`,
+      description: 'The CloudWatch dashboard of the pipeline',
+    });
     new CfnOutput(this, 'CollectStateMachineArn', { value: collectMachine.stateMachineArn });
     new CfnOutput(this, 'LoadStateMachineArn', { value: loadMachine.stateMachineArn });
     new CfnOutput(this, 'OrchestrateStateMachineArn', { value: orchestrateMachine.stateMachineArn });
+  }
+
+  /**
+   * `<prefix>-categories-failed`: ALARM after an hour in which `CategoryFailed` (1 per failed collect or load
+   * attempt of a category, 0 per successful one) summed over the enabled categories is above 0. A metric-math
+   * alarm reads at most 10 metrics, so the categories are split into groups of 10, each summed by one alarm
+   * (`<prefix>-categories-failed-<n>`), and this composite alarm is in ALARM when any of them is.
+   */
+  private categoriesFailedAlarm(prefix: string, categories: readonly string[]): cloudwatch.CompositeAlarm {
+    const period = Duration.hours(1);
+    const groups = chunks(categories, ALARM_METRICS_MAX).map(
+      (group, index) =>
+        new cloudwatch.Alarm(this, `CategoriesFailed${index + 1}`, {
+          alarmName: `${prefix}-categories-failed-${index + 1}`,
+          alarmDescription: `A collect or load attempt failed in the last hour for one of: ${group.join(', ')}.`,
+          metric: new cloudwatch.MathExpression({
+            expression: `SUM([${group.map(alarmMetricId).join(', ')}])`,
+            usingMetrics: Object.fromEntries(
+              group.map((category) => [
+                alarmMetricId(category),
+                categoryMetric(category, 'CategoryFailed', { statistic: cloudwatch.Stats.SUM, period }),
+              ]),
+            ),
+            label: 'Failed attempts',
+            period,
+          }),
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+    );
+    return new cloudwatch.CompositeAlarm(this, 'CategoriesFailed', {
+      compositeAlarmName: `${prefix}-categories-failed`,
+      alarmDescription:
+        'A collect or load attempt of a category failed in the last hour (CategoryFailed > 0; a retried attempt counts too). The ledger and the DLQ say which slices are still failed.',
+      alarmRule: cloudwatch.AlarmRule.anyOf(...groups),
+    });
+  }
+
+  /** The `<prefix>` CloudWatch dashboard: per-category pipeline metrics, the DLQ, the state machines, Aurora. */
+  private dashboard(
+    prefix: string,
+    categories: readonly string[],
+    parts: {
+      alarms: cloudwatch.IAlarm[];
+      dlq: sqs.Queue;
+      database: rds.DatabaseCluster;
+      machines: Record<'collect' | 'load' | 'orchestrate', AslStateMachine>;
+    },
+  ): cloudwatch.Dashboard {
+    const hour = Duration.hours(1);
+    const perCategory = (metricName: string, statistic: string) =>
+      categories.map((category) => categoryMetric(category, metricName, { statistic, period: hour }));
+    const graph = (
+      title: string,
+      left: cloudwatch.IMetric[],
+      props: Partial<cloudwatch.GraphWidgetProps> = {},
+    ) =>
+      new cloudwatch.GraphWidget({
+        title,
+        left,
+        width: 12,
+        height: 6,
+        legendPosition: cloudwatch.LegendPosition.RIGHT,
+        ...props,
+      });
+    const { SUM, MAXIMUM, p } = cloudwatch.Stats;
+    const machineWidgets = (['collect', 'load', 'orchestrate'] as const).map((name) => {
+      const machine = parts.machines[name];
+      const options = { period: hour, statistic: SUM };
+      return new cloudwatch.GraphWidget({
+        title: `${prefix}-${name} executions`,
+        left: [
+          machine.metricSucceeded({ ...options, label: 'Succeeded', color: cloudwatch.Color.GREEN }),
+          machine.metricFailed({ ...options, label: 'Failed', color: cloudwatch.Color.RED }),
+          machine.metricTimedOut({ ...options, label: 'Timed out', color: cloudwatch.Color.ORANGE }),
+          machine.metricAborted({ ...options, label: 'Aborted', color: cloudwatch.Color.GREY }),
+        ],
+        width: 8,
+        height: 6,
+      });
+    });
+    return new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: prefix,
+      defaultInterval: Duration.days(7),
+      widgets: [
+        [
+          new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: parts.alarms, width: 12, height: 3 }),
+          new cloudwatch.TextWidget({
+            markdown: `Per-category metrics of the collect and load Lambdas (namespace \`${METRICS_NAMESPACE}\`, dimensions \`Category\` and \`service\`), hourly. \`CategoryFailed\` counts failed attempts, including ones a retry later fixed; the DLQ holds what is still failed, with the input that reruns it.`,
+            width: 12,
+            height: 3,
+          }),
+        ],
+        [
+          graph('Failed attempts per category (CategoryFailed)', perCategory('CategoryFailed', SUM), {
+            view: cloudwatch.GraphWidgetView.BAR,
+          }),
+          graph('Categories loaded and failed per load (final)', [
+            categoryMetric('all', 'CategoriesLoaded', { statistic: SUM, period: hour, label: 'Loaded' }),
+            categoryMetric('all', 'CategoriesFailed', { statistic: SUM, period: hour, label: 'Failed' }),
+          ]),
+        ],
+        [
+          graph('Rows collected', perCategory('RowsCollected', SUM)),
+          graph('Rows loaded', perCategory('RowsLoaded', SUM)),
+        ],
+        [
+          graph('Collect duration p50 (ms)', perCategory('CollectDurationMs', p(50))),
+          graph('Collect duration max (ms)', perCategory('CollectDurationMs', MAXIMUM)),
+        ],
+        [
+          graph('Load duration p50 (ms)', perCategory('LoadDurationMs', p(50))),
+          graph('Load duration max (ms)', perCategory('LoadDurationMs', MAXIMUM)),
+        ],
+        [
+          graph('API calls', perCategory('ApiCalls', SUM)),
+          graph('Throttled API calls', perCategory('Throttles', SUM)),
+        ],
+        [
+          graph(
+            'Dead-letter queue',
+            [
+              parts.dlq.metricApproximateNumberOfMessagesVisible({
+                statistic: MAXIMUM,
+                period: Duration.minutes(5),
+                label: 'Messages waiting',
+              }),
+            ],
+            {
+              right: [
+                parts.dlq.metricApproximateAgeOfOldestMessage({
+                  statistic: MAXIMUM,
+                  period: Duration.minutes(5),
+                  label: 'Age of the oldest (s)',
+                }),
+              ],
+              legendPosition: cloudwatch.LegendPosition.BOTTOM,
+            },
+          ),
+          graph(
+            'Aurora capacity (ACU)',
+            [
+              parts.database.metricServerlessDatabaseCapacity({
+                statistic: MAXIMUM,
+                period: Duration.minutes(5),
+                label: 'ServerlessDatabaseCapacity (max)',
+              }),
+            ],
+            { legendPosition: cloudwatch.LegendPosition.BOTTOM },
+          ),
+        ],
+        machineWidgets,
+      ],
+    });
   }
 
   /**
@@ -569,6 +774,17 @@ export class HubStack extends Stack {
       );
     }
   }
+}
+
+/** A metric id for metric math: a lowercase letter first, then letters, digits and underscores. */
+function alarmMetricId(category: string): string {
+  return `failed_${category.replace(/[^A-Za-z0-9]/g, '_')}`;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
 }
 
 function pascal(id: string): string {

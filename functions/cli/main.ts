@@ -1,6 +1,9 @@
 import { AppError } from '../platform/errors.ts';
+import { BACKFILL_USAGE, backfillCommand } from './commands/backfill.ts';
 import { DB_USAGE, dbCommand, queryCommand } from './commands/db.ts';
+import { DLQ_USAGE, dlqCommand } from './commands/dlq.ts';
 import { LOAD_USAGE, loadCommand } from './commands/load.ts';
+import { RERUN_USAGE, rerunCommand } from './commands/rerun.ts';
 import { RUN_USAGE, runCommand } from './commands/run.ts';
 import { STATUS_USAGE, statusCommand } from './commands/status.ts';
 import { type Output, processOutput } from './render.ts';
@@ -8,7 +11,7 @@ import { type Output, processOutput } from './render.ts';
 const USAGE = `a360: multi-account AWS observability, run locally
 
 Usage:
-${[RUN_USAGE, LOAD_USAGE, STATUS_USAGE, DB_USAGE].map((u) => `  ${u.replace(/\n/g, '\n  ')}`).join('\n\n')}
+${[RUN_USAGE, BACKFILL_USAGE, RERUN_USAGE, DLQ_USAGE, LOAD_USAGE, STATUS_USAGE, DB_USAGE].map((u) => `  ${u.replace(/\n/g, '\n  ')}`).join('\n\n')}
 
 Local state lives in .a360/ (PGlite database, local bucket, dead letters, log) unless --state-dir is given;
 set DATABASE_URL to use a PostgreSQL server instead of PGlite.
@@ -18,6 +21,9 @@ type Command = (argv: readonly string[], io: { output: Output; env: NodeJS.Proce
 
 const COMMANDS: Record<string, Command> = {
   run: runCommand,
+  backfill: backfillCommand,
+  rerun: rerunCommand,
+  dlq: dlqCommand,
   load: loadCommand,
   status: statusCommand,
   db: dbCommand,

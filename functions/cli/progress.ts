@@ -23,6 +23,37 @@ const TASK_BY_PHASE: Record<Phase, { task: string; failure: string }> = {
   load: { task: 'LoadCategory', failure: 'RecordLoadFailure' },
 };
 
+/** A slice that has finished, whatever its outcome. */
+const FINISHED: ReadonlySet<SliceState> = new Set(['succeeded', 'partial', 'skipped', 'failed']);
+
+/**
+ * Counts across a whole run (and across the stages of a backfill, see `beginStage`): what the overall progress
+ * line of the live display shows.
+ */
+export interface OverallProgress {
+  /** Accounts that are done: their load finished (any outcome), or the account failed as a whole. */
+  readonly accountsDone: number;
+  /** Accounts known so far: discovered by `orchestrate`, or seen in events or `expect`. */
+  readonly accountsKnown: number;
+  /** Account x category x phase slices that finished, failed ones included. */
+  readonly slicesDone: number;
+  /**
+   * Slices known so far: every category x phase of every known account; once an account is done, only its
+   * slices that ran (a category whose collect failed has no load).
+   */
+  readonly slicesKnown: number;
+  /** Failed slices, plus accounts that failed as a whole without a failed slice. */
+  readonly failed: number;
+}
+
+const NO_PROGRESS: OverallProgress = {
+  accountsDone: 0,
+  accountsKnown: 0,
+  slicesDone: 0,
+  slicesKnown: 0,
+  failed: 0,
+};
+
 const STATUS_STATE: Record<string, SliceState> = {
   SUCCEEDED: 'succeeded',
   PARTIAL: 'partial',
@@ -53,11 +84,13 @@ export class RunProgress {
   handle(machine: Phase | 'orchestrate', event: InterpreterEvent): void {
     if (machine === 'orchestrate') {
       this.expectDiscovered(event);
+      this.trackAccounts(event);
       return;
     }
     const phase = machine;
     const state = (event as { state?: StateData }).state;
     if (!state) return;
+    if (phase === 'load') this.trackLoadEnd(event.type, state);
     const names = TASK_BY_PHASE[phase];
     const input = (state.input ?? {}) as {
       accountId?: string;
@@ -100,9 +133,114 @@ export class RunProgress {
     const state = (event as { state?: StateData }).state;
     if (event.type !== 'StateExited' || state?.name !== 'DiscoverAccounts') return;
     this.discovered = state.output as { accountCount?: number; categories?: string[] };
+    this.active = true;
   }
 
   private discovered: { accountCount?: number; categories?: string[] } | undefined;
+
+  /** Accounts done in this stage: `failed` when the account failed as a whole (no load, or a rejected one). */
+  private readonly doneAccounts = new Map<string, 'done' | 'failed'>();
+  /** orchestrate's ProcessAccounts Map iteration index -> its account, to place a failed iteration. */
+  private readonly iterations = new Map<number, string>();
+  /** The finished stages' counts (see `beginStage`). */
+  private previousStages: OverallProgress = NO_PROGRESS;
+  /** Whether this stage has seen any event that counts. */
+  private active = false;
+
+  /**
+   * An account is done when its load finished: `load`'s FinalizeLoad exited or its snapshot was rejected, or
+   * (under `orchestrate`) its Map iteration reached AccountLoaded / AccountIncomplete or failed. These are the
+   * signals the Step Functions events carry with an account id; several of them may mark the same account.
+   */
+  private trackAccounts(event: InterpreterEvent): void {
+    const { state, index, parentState } = event as {
+      state?: StateData;
+      index?: number;
+      parentState?: { name?: string };
+    };
+    if (event.type === 'MapIterationFailed' && parentState?.name === 'ProcessAccounts') {
+      const accountId = index === undefined ? undefined : this.iterations.get(index);
+      if (accountId) this.markDone(accountId, 'failed');
+      return;
+    }
+    const accountId = (state?.input as { accountId?: unknown } | undefined)?.accountId;
+    if (typeof accountId !== 'string') return;
+    if (event.type === 'StateEntered' && state?.name === 'CollectAccount' && index !== undefined) {
+      this.iterations.set(index, accountId);
+    } else if (
+      event.type === 'StateExited' &&
+      (state?.name === 'AccountLoaded' || state?.name === 'AccountIncomplete')
+    ) {
+      this.markDone(accountId, 'done');
+    }
+  }
+
+  private trackLoadEnd(type: InterpreterEvent['type'], state: StateData): void {
+    const rejected = type === 'StateEntered' && state.name === 'RejectSnapshot';
+    if (!rejected && !(type === 'StateExited' && state.name === 'FinalizeLoad')) return;
+    const accountId = accountOf((state.input as { snapshotKey?: string } | undefined)?.snapshotKey);
+    if (accountId) this.markDone(accountId, rejected ? 'failed' : 'done');
+  }
+
+  private markDone(accountId: string, outcome: 'done' | 'failed'): void {
+    if (outcome === 'failed' || !this.doneAccounts.has(accountId)) this.doneAccounts.set(accountId, outcome);
+    this.active = true;
+  }
+
+  /**
+   * Starts a new stage (the next window of a backfill run through the same display): the counts so far are
+   * kept in `overall()`, which stays cumulative, while the slices, `tally()` and discovery start afresh, so the
+   * same account in the next window is a new account. Without any event since the last stage, nothing is
+   * reset (slices registered with `expect` for the coming stage stay).
+   */
+  beginStage(): void {
+    if (!this.active) return;
+    this.previousStages = this.overall();
+    this.slices.clear();
+    this.doneAccounts.clear();
+    this.iterations.clear();
+    this.discovered = undefined;
+    this.active = false;
+  }
+
+  /** Accounts and slices done / known and failures, over this stage and the ones before it. */
+  overall(): OverallProgress {
+    const perAccount = (this.discovered?.categories?.length ?? 0) * 2;
+    const accounts = new Map<string, { slices: number; started: number; done: number; failed: number }>();
+    const entry = (accountId: string) => {
+      const found = accounts.get(accountId) ?? { slices: 0, started: 0, done: 0, failed: 0 };
+      accounts.set(accountId, found);
+      return found;
+    };
+    for (const [key, slice] of this.slices) {
+      const counts = entry(parseSliceKey(key).accountId);
+      counts.slices += 1;
+      if (slice.state !== 'pending') counts.started += 1;
+      if (FINISHED.has(slice.state)) counts.done += 1;
+      if (slice.state === 'failed') counts.failed += 1;
+    }
+    for (const accountId of this.doneAccounts.keys()) entry(accountId);
+    let slicesKnown = 0;
+    let slicesDone = 0;
+    let failed = 0;
+    for (const [accountId, counts] of accounts) {
+      const outcome = this.doneAccounts.get(accountId);
+      slicesKnown += outcome ? counts.started : Math.max(perAccount, counts.slices);
+      slicesDone += counts.done;
+      failed += counts.failed;
+      if (outcome === 'failed' && counts.failed === 0) failed += 1;
+    }
+    const discovered = this.discovered?.accountCount ?? 0;
+    slicesKnown += Math.max(0, discovered - accounts.size) * perAccount;
+    const previous = this.previousStages;
+    return {
+      accountsDone: previous.accountsDone + this.doneAccounts.size,
+      accountsKnown: previous.accountsKnown + Math.max(discovered, accounts.size),
+      slicesDone: previous.slicesDone + slicesDone,
+      slicesKnown: previous.slicesKnown + slicesKnown,
+      failed: previous.failed + failed,
+    };
+  }
 
   /** Counts of slices per category and phase, in their current state. */
   tally(): Map<string, Record<Phase, Record<SliceState, number>>> {
@@ -128,6 +266,7 @@ export class RunProgress {
 
   private update(key: SliceKey, slice: SliceProgress): void {
     this.slices.set(sliceKey(key), slice);
+    this.active = true;
     for (const listener of this.listeners) listener(key, slice);
   }
 }

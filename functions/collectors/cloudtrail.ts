@@ -232,6 +232,7 @@ export const cloudtrailCollector = defineCollector({
   ],
   tables: ['cloudtrail_logs'],
   schema: cloudtrailPayloadSchema,
+  history: 'window',
   async collect(ctx) {
     const client = (region: string) => ctx.clients.client(CloudTrailClient, region);
     const listed = await collectEachRegion(ctx, (region) => listRegion(client(region), ctx));

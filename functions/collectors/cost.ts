@@ -163,6 +163,7 @@ export const costCollector = defineCollector({
   actions: ['ce:GetCostAndUsage', 'ce:GetCostForecast'],
   tables: ['cost_reports', 'service_costs', 'cost_forecasts'],
   schema: costPayloadSchema,
+  history: 'window',
   costAndUsageQueries: costQueries,
   async collect(ctx) {
     const client = ctx.clients.client(CostExplorerClient, ctx.homeRegion);

@@ -222,6 +222,7 @@ export const guarddutyCollector = defineCollector({
   actions: ['guardduty:ListDetectors', 'guardduty:ListFindings', 'guardduty:GetFindings'],
   tables: ['guard_duty_findings'],
   schema: guarddutyPayloadSchema,
+  history: 'window',
   async collect(ctx) {
     const collected = await collectEachRegion(
       ctx,

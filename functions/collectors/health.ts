@@ -175,6 +175,7 @@ export const healthCollector = defineCollector({
   actions: ['health:DescribeEvents', 'health:DescribeAffectedEntities'],
   tables: ['health_events'],
   schema: healthPayloadSchema,
+  history: 'window',
   async collect(ctx) {
     // Health is global: the SDK sends every Region's client to the global endpoint, so one call covers all.
     const client = ctx.clients.client(HealthClient, ctx.homeRegion);

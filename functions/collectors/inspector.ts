@@ -195,6 +195,7 @@ export const inspectorCollector = defineCollector({
   actions: ['inspector2:BatchGetAccountStatus', 'inspector2:ListFindings'],
   tables: ['inspector_findings'],
   schema: inspectorPayloadSchema,
+  history: 'window',
   async collect(ctx) {
     const collected = await collectEachRegion(
       ctx,

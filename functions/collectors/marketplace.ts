@@ -95,6 +95,7 @@ export const marketplaceCollector = defineCollector({
   actions: ['ce:GetCostAndUsage'],
   tables: ['marketplace_usage'],
   schema: marketplacePayloadSchema,
+  history: 'window',
   costAndUsageQueries: (accountId, window) => [marketplaceQuery(accountId, window)],
   async collect(ctx) {
     const client = ctx.clients.client(CostExplorerClient, ctx.homeRegion);

@@ -675,6 +675,7 @@ export const reservationsCollector = defineCollector({
   ],
   tables: ['ri_sp_reservations', 'ri_sp_daily_savings'],
   schema: reservationsPayloadSchema,
+  history: 'window',
   async collect(ctx) {
     const inventory = await collectEachRegion({ ...ctx, regions: [GLOBAL_UNIT, ...ctx.regions] }, (unit) =>
       unit === GLOBAL_UNIT ? savingsPlans(ctx) : regionReservations(ctx, unit),

@@ -281,6 +281,7 @@ export const securityHubCollector = defineCollector({
   actions: ['securityhub:GetFindings'],
   tables: ['security', 'findings'],
   schema: securityHubPayloadSchema,
+  history: 'window',
   async collect(ctx) {
     const collected = await collectEachRegion(
       ctx,

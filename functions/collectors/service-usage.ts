@@ -84,6 +84,7 @@ export const serviceUsageCollector = defineCollector({
   actions: ['ce:GetCostAndUsage'],
   tables: ['services'],
   schema: serviceUsagePayloadSchema,
+  history: 'window',
   costAndUsageQueries: (accountId, window) => [serviceUsageQuery(accountId, window)],
   async collect(ctx) {
     const client = ctx.clients.client(CostExplorerClient, ctx.homeRegion);

@@ -129,6 +129,7 @@ export const supportCasesCollector = defineCollector({
   actions: ['support:DescribeCases'],
   tables: ['support_tickets'],
   schema: supportCasesPayloadSchema,
+  history: 'window',
   async collect(ctx) {
     // Support is global: the SDK sends every Region's client to its us-east-1 endpoint.
     const client = ctx.clients.client(SupportClient, ctx.homeRegion);

@@ -82,6 +82,12 @@ export interface CategoryCollector<P = unknown> {
   /** The payload's schema: checked after collection and again before loading. */
   readonly schema: z.ZodType<P>;
   /**
+   * `window` when its APIs answer for a past window (Cost Explorer, events and findings by time), so a backfill
+   * collects it for each past window; otherwise it describes only the present (inventory, keys, certificates) and
+   * a backfill leaves it out.
+   */
+  readonly history?: 'window';
+  /**
    * The GetCostAndUsage requests `collect` sends for an account and window. Cost Explorer bills every request:
    * in organization mode `orchestrate` asks the management account once for all accounts and answers these.
    */

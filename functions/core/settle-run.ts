@@ -8,6 +8,7 @@ import { parseInput } from './input.ts';
 import { recordCategory, settleRun, upsertRun } from './ledger.ts';
 import { ensureSchema } from './migrate.ts';
 import { recordAccountDirectory } from './products.ts';
+import { planReruns, type Rerun } from './reruns.ts';
 
 const settleInputSchema = z.object({
   runId: z.string().min(1),
@@ -50,7 +51,18 @@ export interface RunOutcome {
   readonly accountsNotProcessed: readonly string[];
   readonly failedSlices: number;
   readonly message: string;
+  /**
+   * The executions that would complete the run (`planReruns`), for `a360 rerun --execution`: the first
+   * MAX_RERUNS_IN_OUTPUT here (a state's output is capped at 256 KB), all of them in `rerunsKey`.
+   */
+  readonly reruns: readonly Rerun[];
+  readonly rerunsOmitted: number;
+  readonly rerunsLocation: string;
 }
+
+export const MAX_RERUNS_IN_OUTPUT = 200;
+
+export const rerunsKey = (runId: string) => `orchestration/${runId}/reruns.json`;
 
 /**
  * The last state of `orchestrate`. An account whose collect or load execution failed as a whole (or never
@@ -144,6 +156,9 @@ export async function settleOrchestration(deps: SettleDeps, input: unknown): Pro
       ? 'every category loaded'
       : `${failed} account x category slices failed; see the ledger and the DLQ`,
   );
+  const reruns = (await planReruns(deps.sql, request.runId))?.reruns ?? [];
+  const key = rerunsKey(request.runId);
+  await deps.blobs.put(key, `${JSON.stringify(reruns)}\n`);
   return {
     runId: request.runId,
     status,
@@ -151,5 +166,8 @@ export async function settleOrchestration(deps: SettleDeps, input: unknown): Pro
     accountsNotProcessed: missing,
     failedSlices: failed,
     message: parts.join(', '),
+    reruns: reruns.slice(0, MAX_RERUNS_IN_OUTPUT),
+    rerunsOmitted: Math.max(0, reruns.length - MAX_RERUNS_IN_OUTPUT),
+    rerunsLocation: `${deps.blobs.location}/${key}`,
   };
 }

@@ -55,9 +55,8 @@ describe('a360 CLI on the sample organization (PGlite)', () => {
       /security-hub collect: FAILED SourceAccessError: SecurityHub\.GetFindings \([a-z0-9-]+\): AccessDeniedException/,
     );
     expect(failing.out).toMatch(/^account\s+3\s+3\s+0\s+0\s+0\s/m);
-    expect(failing.out).toContain(
-      'npx a360 run --sample 3 --categories security-hub --period DAILY --date 2026-11-19',
-    );
+    const runId = /npx a360 rerun --run (r-\S+)/.exec(failing.out)?.[1];
+    expect(runId).toBeDefined();
 
     const status = await a360(['status', ...dir()]);
     expect(status.out).toMatch(/security-hub\s+FAILED\s+-/);
@@ -69,19 +68,9 @@ describe('a360 CLI on the sample organization (PGlite)', () => {
     expect(await localObject(stateDir, `data/${accountId}/2026-11-19_DAILY.json`)).toBeDefined();
     expect((await readdir(join(stateDir, 'dlq'))).length).toBeGreaterThanOrEqual(3);
 
-    const rerun = await a360([
-      'run',
-      '--sample',
-      '3',
-      '--date',
-      '2026-11-19',
-      '--categories',
-      'security-hub',
-      '--retry-wait',
-      '0',
-      ...dir(),
-    ]);
+    const rerun = await a360(['rerun', '--run', runId as string, '--retry-wait', '0', ...dir()]);
     expect(rerun.code).toBe(0);
+    expect(rerun.out).toMatch(/collect\s+\d{12}\s+security-hub\s+SUCCEEDED/);
     const after = await a360(['status', ...dir()]);
     expect(after.out).not.toContain('FAILED');
     expect(after.out).toMatch(

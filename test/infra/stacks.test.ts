@@ -1,8 +1,9 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CATEGORY_IDS, getCategory } from '../../functions/collectors/registry.ts';
+import { metricsSink } from '../../functions/platform/observability.ts';
 import { placeholdersOf } from '../../functions/platform/state-machines.ts';
 import { stagingKey } from '../../functions/snapshot/snapshot.ts';
 import { buildApp } from '../../infra/app.ts';
@@ -240,6 +241,285 @@ describe('hub stack', () => {
         detail: { requester: [SENDER] },
       },
     });
+  });
+});
+
+type TemplateJson = {
+  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  Outputs: Record<string, { Value: unknown }>;
+};
+
+interface MetricLine {
+  widget: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  stat: string | undefined;
+}
+
+/** What the dashboard and the alarms of a synthesized hub read, intrinsics resolved to `<logicalId>` names. */
+function observabilityOf(template: TemplateJson) {
+  const entries = Object.entries(template.Resources);
+  const ofType = (type: string) => entries.filter(([, r]) => r.Type === type);
+  const dashboards = ofType('AWS::CloudWatch::Dashboard');
+  expect(dashboards).toHaveLength(1);
+  const [dashboardId, dashboard] = dashboards[0] as [string, { Properties: Record<string, unknown> }];
+  const body = JSON.parse(resolve(dashboard.Properties.DashboardBody, {}) as string) as {
+    widgets: Array<{
+      type: string;
+      properties: { title?: string; metrics?: unknown[][]; alarms?: string[] };
+    }>;
+  };
+  const lines: MetricLine[] = body.widgets.flatMap((widget) =>
+    (widget.properties.metrics ?? []).map((line) => {
+      const options = (typeof line.at(-1) === 'object' ? line.at(-1) : {}) as { stat?: string };
+      const [namespace, metricName, ...rest] = line.filter((part) => typeof part === 'string') as string[];
+      const dimensions: Record<string, string> = {};
+      for (let i = 0; i + 1 < rest.length; i += 2) dimensions[rest[i] as string] = rest[i + 1] as string;
+      return {
+        widget: widget.properties.title ?? '',
+        namespace: namespace ?? '',
+        metricName: metricName ?? '',
+        dimensions,
+        stat: options.stat,
+      };
+    }),
+  );
+  const alarms = ofType('AWS::CloudWatch::Alarm').map(([id, r]) => ({ id, ...r.Properties }));
+  const composites = ofType('AWS::CloudWatch::CompositeAlarm').map(([id, r]) => ({ id, ...r.Properties }));
+  const logicalIdOfName = (type: string, key: string, name: string) => {
+    const found = ofType(type).find(([, r]) => r.Properties[key] === name);
+    if (!found) throw new Error(`no ${type} named ${name}`);
+    return found[0];
+  };
+  return { dashboardId, dashboard: dashboard.Properties, body, lines, alarms, composites, logicalIdOfName };
+}
+
+/** CloudWatch's hard limit on the metrics one metric-math alarm reads. */
+const ALARM_METRICS_MAX = 10;
+
+/** The alarm metric queries of one metric-math alarm. */
+type MetricQuery = {
+  Id: string;
+  Expression?: string;
+  ReturnData?: boolean;
+  MetricStat?: {
+    Metric: { Namespace: string; MetricName: string; Dimensions: Array<{ Name: string; Value: string }> };
+    Period: number;
+    Stat: string;
+  };
+};
+
+/** The categories the `<prefix>-categories-failed` alarms sum, checking each alarm's shape on the way. */
+function categoriesFailedAlarms(template: TemplateJson, prefix: string) {
+  const { alarms, composites } = observabilityOf(template);
+  const composite = composites.find((a) => a.AlarmName === `${prefix}-categories-failed`);
+  if (!composite) throw new Error(`no composite alarm ${prefix}-categories-failed`);
+  const children = alarms.filter((a) => String(a.AlarmName).startsWith(`${prefix}-categories-failed-`));
+  expect(children.length).toBeGreaterThan(0);
+  // The composite is in ALARM when any child is: `(ALARM("<child>") OR ALARM("<child>") ...)`.
+  const rule = resolve(composite.AlarmRule, {}) as string;
+  const named = [...rule.matchAll(/ALARM\("<([^".]+)\.Arn>"\)/g)].map((m) => m[1]);
+  expect(named.sort()).toEqual(children.map((c) => c.id).sort());
+  expect(rule.replace(/ALARM\("[^"]+"\)/g, 'A')).toMatch(/^\(A( OR A)*\)$/);
+  const covered: string[] = [];
+  const stats: NonNullable<MetricQuery['MetricStat']>[] = [];
+  for (const alarm of children) {
+    expect(alarm).toMatchObject({
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    const queries = alarm.Metrics as MetricQuery[];
+    const returned = queries.filter((q) => q.ReturnData !== false);
+    expect(returned, String(alarm.AlarmName)).toHaveLength(1);
+    const fetched = queries.filter((q) => q.MetricStat);
+    expect(fetched.length).toBeLessThanOrEqual(ALARM_METRICS_MAX);
+    expect(returned[0]?.Expression).toBe(`SUM([${fetched.map((q) => q.Id).join(', ')}])`);
+    for (const query of fetched) {
+      const stat = query.MetricStat as NonNullable<MetricQuery['MetricStat']>;
+      expect(stat).toMatchObject({ Period: 3600, Stat: 'Sum' });
+      expect(stat.Metric.MetricName).toBe('CategoryFailed');
+      stats.push(stat);
+      covered.push(stat.Metric.Dimensions.find((d) => d.Name === 'Category')?.Value ?? '');
+    }
+  }
+  return { composite, children, covered, stats };
+}
+
+describe('hub dashboard and alarms', () => {
+  const template = hubJson as TemplateJson;
+  const enabled = parseConfig(config).enabledCategories;
+  const observed = observabilityOf(template);
+  const PIPELINE_METRICS = [
+    'CollectDurationMs',
+    'RowsCollected',
+    'ApiCalls',
+    'Throttles',
+    'LoadDurationMs',
+    'RowsLoaded',
+    'CategoryFailed',
+  ];
+
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
+
+  /** What the collect, load and finalize Lambdas' metrics sink writes, under a deployed function's environment. */
+  function emitted(category: string, values: Record<string, number>) {
+    const loadFunction = Object.values(template.Resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === 'a360-load-category',
+    );
+    if (!loadFunction) throw new Error('no a360-load-category function');
+    const variables = (loadFunction.Properties.Environment as { Variables: Record<string, unknown> })
+      .Variables;
+    for (const name of ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE']) {
+      expect(typeof variables[name], name).toBe('string');
+      vi.stubEnv(name, variables[name] as string);
+    }
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    metricsSink.record(category, values);
+    const written = log.mock.calls.map((call) => String(call[0]));
+    log.mockRestore();
+    vi.unstubAllEnvs();
+    expect(written).toHaveLength(1);
+    const document = JSON.parse(written[0] as string) as Record<string, unknown> & {
+      _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> };
+    };
+    const [directive] = document._aws.CloudWatchMetrics;
+    expect(directive?.Dimensions).toHaveLength(1);
+    const dimensions = Object.fromEntries(
+      (directive?.Dimensions[0] ?? []).map((name) => [name, String(document[name])]),
+    );
+    return { namespace: directive?.Namespace, dimensions };
+  }
+
+  it('reads the pipeline metrics with exactly the namespace and dimensions the Lambdas emit', () => {
+    const emission = emitted('cost', Object.fromEntries(PIPELINE_METRICS.map((name) => [name, 1])));
+    expect(emission.dimensions.Category).toBe('cost');
+    for (const metricName of PIPELINE_METRICS) {
+      const lines = observed.lines.filter(
+        (l) => l.metricName === metricName && l.dimensions.Category === 'cost',
+      );
+      expect(lines.length, metricName).toBeGreaterThan(0);
+      for (const line of lines) {
+        expect(line.namespace).toBe(emission.namespace);
+        expect(line.dimensions).toEqual(emission.dimensions);
+      }
+    }
+    const { stats } = categoriesFailedAlarms(template, 'a360');
+    const cost = stats.find((s) => s.Metric.Dimensions.some((d) => d.Value === 'cost'));
+    expect(cost?.Metric.Namespace).toBe(emission.namespace);
+    expect(Object.fromEntries(cost?.Metric.Dimensions.map((d) => [d.Name, d.Value]) ?? [])).toEqual(
+      emission.dimensions,
+    );
+    // FinalizeLoad's per-load totals (Category "all").
+    const totals = emitted('all', { CategoriesFailed: 1, CategoriesLoaded: 2 });
+    for (const metricName of ['CategoriesFailed', 'CategoriesLoaded']) {
+      const line = observed.lines.find((l) => l.metricName === metricName);
+      expect(line?.namespace).toBe(totals.namespace);
+      expect(line?.dimensions).toEqual(totals.dimensions);
+    }
+  });
+
+  it('graphs every pipeline metric for exactly the enabled categories, durations at p50 and max', () => {
+    expect(observed.dashboard.DashboardName).toBe('a360');
+    const expectations: Array<[string, string]> = [
+      ['CategoryFailed', 'Sum'],
+      ['RowsCollected', 'Sum'],
+      ['RowsLoaded', 'Sum'],
+      ['ApiCalls', 'Sum'],
+      ['Throttles', 'Sum'],
+      ['CollectDurationMs', 'p50'],
+      ['CollectDurationMs', 'Maximum'],
+      ['LoadDurationMs', 'p50'],
+      ['LoadDurationMs', 'Maximum'],
+    ];
+    for (const [metricName, stat] of expectations) {
+      const lines = observed.lines.filter((l) => l.metricName === metricName && l.stat === stat);
+      const widgets = new Set(lines.map((l) => l.widget));
+      expect(widgets.size, `${metricName} ${stat}`).toBe(1);
+      expect(lines.map((l) => l.dimensions.Category).sort(), `${metricName} ${stat}`).toEqual(
+        [...enabled].sort(),
+      );
+      for (const line of lines) expect(line.namespace).toBe('a360');
+    }
+  });
+
+  it('graphs the DLQ, the three state machines and Aurora capacity', () => {
+    const dlq = observed.logicalIdOfName('AWS::SQS::Queue', 'QueueName', 'a360-dead-letters');
+    for (const metricName of ['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage']) {
+      expect(observed.lines).toContainEqual(
+        expect.objectContaining({
+          namespace: 'AWS/SQS',
+          metricName,
+          dimensions: { QueueName: `<${dlq}.QueueName>` },
+        }),
+      );
+    }
+    for (const name of ['a360-collect', 'a360-load', 'a360-orchestrate']) {
+      const machine = observed.logicalIdOfName('AWS::StepFunctions::StateMachine', 'StateMachineName', name);
+      for (const metricName of ['ExecutionsFailed', 'ExecutionsSucceeded', 'ExecutionsTimedOut']) {
+        expect(observed.lines, `${name} ${metricName}`).toContainEqual(
+          expect.objectContaining({
+            namespace: 'AWS/States',
+            metricName,
+            dimensions: { StateMachineArn: `<${machine}>` },
+          }),
+        );
+      }
+    }
+    const cluster = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::RDS::DBCluster')?.[0];
+    expect(observed.lines).toContainEqual(
+      expect.objectContaining({
+        namespace: 'AWS/RDS',
+        metricName: 'ServerlessDatabaseCapacity',
+        dimensions: { DBClusterIdentifier: `<${cluster}>` },
+      }),
+    );
+    const alarmWidget = observed.body.widgets.find((w) => w.type === 'alarm');
+    const composite = observed.logicalIdOfName(
+      'AWS::CloudWatch::CompositeAlarm',
+      'AlarmName',
+      'a360-categories-failed',
+    );
+    const waiting = observed.logicalIdOfName(
+      'AWS::CloudWatch::Alarm',
+      'AlarmName',
+      'a360-dead-letters-waiting',
+    );
+    expect(alarmWidget?.properties.alarms).toEqual([`<${composite}.Arn>`, `<${waiting}.Arn>`]);
+  });
+
+  it('alarms when CategoryFailed summed over every enabled category is above 0 in an hour', () => {
+    const { composite, children, covered } = categoriesFailedAlarms(template, 'a360');
+    expect(covered.sort()).toEqual([...enabled].sort());
+    expect(children).toHaveLength(Math.ceil(enabled.length / ALARM_METRICS_MAX));
+    expect(template.Outputs.CategoriesFailedAlarmArn?.Value).toEqual({
+      'Fn::GetAtt': [composite.id, 'Arn'],
+    });
+    expect(template.Outputs.DashboardName?.Value).toEqual({ Ref: observed.dashboardId });
+    expect(resolve(template.Outputs.DashboardUrl?.Value, {})).toBe(
+      `https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=<${observed.dashboardId}>`,
+    );
+  });
+
+  it('follows the configured prefix and categories', () => {
+    const categories = ['cost', 'security-hub', 'waf'];
+    const other = new App({
+      context: { 'aws:cdk:bundling-stacks': [], a360: { ...config, prefix: 'obs', categories } },
+    });
+    const otherJson = Template.fromStack(buildApp(other).hub).toJSON() as TemplateJson;
+    const { children, covered } = categoriesFailedAlarms(otherJson, 'obs');
+    expect(children.map((c) => c.AlarmName)).toEqual(['obs-categories-failed-1']);
+    expect(covered.sort()).toEqual([...categories].sort());
+    const { dashboard, lines } = observabilityOf(otherJson);
+    expect(dashboard.DashboardName).toBe('obs');
+    const graphed = new Set(lines.filter((l) => l.namespace === 'a360').map((l) => l.dimensions.Category));
+    expect([...graphed].sort()).toEqual(['all', ...categories].sort());
   });
 });
 

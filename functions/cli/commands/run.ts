@@ -1,95 +1,97 @@
 import { runOrchestrate } from '../../adapters/local/pipeline.ts';
-import { DEFAULT_SAMPLE_ACCOUNTS, DEFAULT_SAMPLE_REGIONS } from '../../adapters/local/sample-org/index.ts';
-import { parseFaults } from '../../adapters/local/sample-org/organization.ts';
 import { CATEGORY_IDS, resolveCategories } from '../../collectors/registry.ts';
 import { newRunId } from '../../core/plan-run.ts';
 import { InvalidInputError } from '../../platform/errors.ts';
 import { parsePeriod, resolveWindow } from '../../platform/period.ts';
 import { integerOption, listOption, type ParsedArgs, parseArgs, stringOption } from '../args.ts';
-import { openLocalEnvironment, stateDirectory } from '../local-environment.ts';
+import { stateDirectory } from '../local-environment.ts';
 import { RunProgress } from '../progress.ts';
 import type { Output } from '../render.ts';
+import {
+  type AwsSourceHooks,
+  openSourceEnvironment,
+  parseSource,
+  SOURCE_FLAGS,
+  SOURCE_OPTIONAL_VALUES,
+  SOURCE_USAGE,
+  SOURCE_VALUES,
+  type Source,
+  shellWord,
+  sourceArguments,
+} from '../source.ts';
 import { LiveDisplay } from './live-display.ts';
 import { printRunSummary, type RunSummary, summarizeRun } from './summary.ts';
 
-export const RUN_USAGE = `a360 run --sample [N] [options]
-  Collects every account of the built-in sample organization through the collect and load state machines
-  into the local bucket and database, showing progress, then prints a per-category summary.
-
-  --sample [N]           the sample organization, N accounts (default ${DEFAULT_SAMPLE_ACCOUNTS}, up to 1000)
+export const RUN_USAGE = `a360 run (--sample [N] | --aws [--role NAME (--accounts id,id | --organization)]) [options]
+  Collects accounts through the orchestrate, collect and load state machines into the local bucket and
+  database, showing progress, then prints a per-category summary. --sample answers every call with the
+  built-in sample organization; --aws reads real AWS accounts with the same collectors, only the credentials
+  differ (read-only calls; the current account alone unless --role is given).
+${SOURCE_USAGE}
   --categories a,b       only these categories (default: all: ${CATEGORY_IDS.join(', ')})
   --period P             DAILY (default) or MONTHLY
   --date YYYY-MM-DD      the day, or for MONTHLY the month containing it (default yesterday / last month, UTC)
-  --faults c=k[,c=k]     inject sample faults per category: throttle, throttle-always, access-denied,
-                         not-enabled, malformed, timeout
-  --regions r1,r2        regions for regional categories (default ${DEFAULT_SAMPLE_REGIONS.join(',')})
-  --accounts id,id       only these sample accounts
   --concurrency N        accounts in flight at once (default 4)
-  --cost-explorer M      organization (default): the management account answers every account's cost
-                         requests at once; per-account: each account asks Cost Explorer itself
-  --retry-wait MS        wait before each state machine retry (default 1000; the ASL intervals apply in AWS)
+  --cost-explorer M      organization: the management account (with --aws: the current credentials) answers
+                         every account's cost requests at once; per-account: each account asks Cost Explorer
+                         itself (default: organization with --sample, per-account with --aws)
+  --retry-wait MS        wait before each state machine retry (default with --sample 1000; with --aws the
+                         ASL intervals, as in AWS)
   --state-dir DIR        local state: PGlite, bucket, DLQ, log (default .a360)
   --json                 print the summary as JSON
+Examples:
+  a360 run --sample 20
+  a360 run --aws --profile dev
+  a360 run --aws --role a360-member-read --organization --regions us-east-1,eu-west-1
 Exit status: 0 when every category loaded, 2 when some failed, 1 on error.`;
 
 export interface RunCommandOptions {
   readonly output: Output;
   readonly env: NodeJS.ProcessEnv;
+  /** Test seams for --aws (credentials and STS answered below the SDK); the CLI never sets them. */
+  readonly aws?: AwsSourceHooks;
 }
 
 export async function runCommand(argv: readonly string[], io: RunCommandOptions): Promise<number> {
   const args = parseArgs(argv, {
     values: [
+      ...SOURCE_VALUES,
       'categories',
       'period',
       'date',
-      'faults',
-      'regions',
-      'accounts',
       'concurrency',
       'cost-explorer',
       'retry-wait',
       'state-dir',
     ],
-    flags: ['json'],
-    optionalValue: ['sample'],
+    flags: [...SOURCE_FLAGS, 'json'],
+    optionalValue: [...SOURCE_OPTIONAL_VALUES],
   });
   if (args.positionals.length > 0)
     throw new InvalidInputError(`unexpected argument "${args.positionals[0]}"`);
-  if (!args.options.has('sample')) {
-    throw new InvalidInputError(
-      'a360 run needs a source: --sample [N] runs the built-in sample organization (collecting real AWS accounts is not available yet)',
-    );
-  }
-  const settings = runSettings(args);
+  const settings = runSettings(args, io.env);
+  const source = settings.source;
   const started = Date.now();
-  const environment = await openLocalEnvironment({
+  const environment = await openSourceEnvironment(source, {
     stateDir: stateDirectory(stringOption(args, 'state-dir'), io.env),
     databaseUrl: io.env.DATABASE_URL,
-    regions: settings.regions,
-    sample: { accounts: settings.sampleAccounts, faults: settings.faults },
     concurrency: settings.concurrency,
     costExplorer: settings.costExplorer,
+    aws: io.aws,
   });
   try {
     const deps = environment.deps;
-    const sample = environment.sample;
-    if (!sample) throw new InvalidInputError('no sample organization');
-    const unknown = (settings.accounts ?? []).filter((id) => !sample.account(id));
-    if (unknown.length > 0) {
-      throw new InvalidInputError(
-        `--accounts names accounts not in the sample organization: ${unknown.join(', ')}`,
-      );
-    }
     const window = resolveWindow(settings.period, settings.date, deps.clock.now());
     const runId = newRunId(deps.clock.now());
     const progress = new RunProgress();
     const display = new LiveDisplay(io.output, progress, {
-      title: `a360 run ${runId} · ${window.period} ${window.start} · sample organization of ${settings.sampleAccounts} account${settings.sampleAccounts === 1 ? '' : 's'}`,
+      title: `a360 run ${runId} · ${window.period} ${window.start} · ${environment.sourceLabel}`,
       json: settings.json,
     });
     let transitions = 0;
     display.start();
+    // The sample's --accounts narrows its organization; for AWS the environment's account source has them.
+    const accounts = source.kind === 'sample' ? source.accountIds : undefined;
     const execution = await runOrchestrate(
       deps,
       {
@@ -98,10 +100,10 @@ export async function runCommand(argv: readonly string[], io: RunCommandOptions)
         date: window.start,
         trigger: 'manual',
         ...(settings.categories ? { categories: settings.categories } : {}),
-        ...(settings.accounts ? { accounts: settings.accounts } : {}),
+        ...(accounts ? { accounts: [...accounts] } : {}),
       },
       {
-        retryIntervalMs: settings.retryWaitMs,
+        ...(settings.retryWaitMs === undefined ? {} : { retryIntervalMs: settings.retryWaitMs }),
         onEvent: (machine, event) => {
           if (event.type === 'StateEntered') transitions += 1;
           progress.handle(machine, event);
@@ -122,8 +124,7 @@ export async function runCommand(argv: readonly string[], io: RunCommandOptions)
       database: environment.databaseLabel,
       bucket: environment.bucketLabel,
       executionFailures: failures,
-      rerun: (categories) =>
-        `npx a360 run --sample ${settings.sampleAccounts} --categories ${categories.join(',')} --period ${window.period} --date ${window.start}`,
+      rerun: () => rerunCommandLine(runId, source),
     });
     if (settings.json) io.output.write(`${JSON.stringify(summary, null, 2)}\n`);
     else printRunSummary(io.output, summary);
@@ -133,6 +134,12 @@ export async function runCommand(argv: readonly string[], io: RunCommandOptions)
   }
 }
 
+/** The command that reruns exactly the failed slices of the run, reading the same accounts again. */
+export function rerunCommandLine(runId: string, source: Source): string {
+  const words = ['--run', runId, ...(source.kind === 'aws' ? sourceArguments(source) : [])];
+  return `npx a360 rerun ${words.map(shellWord).join(' ')}`;
+}
+
 export function exitCode(summary: RunSummary): number {
   if (summary.executionFailures.length > 0 && summary.totals.loaded === 0) return 1;
   const incomplete = summary.totals.failed + summary.totals.partial;
@@ -140,46 +147,37 @@ export function exitCode(summary: RunSummary): number {
 }
 
 interface RunSettings {
-  readonly sampleAccounts: number;
+  readonly source: Source;
   readonly categories: string[] | undefined;
   readonly period: 'DAILY' | 'MONTHLY';
   readonly date: string | undefined;
-  readonly faults: ReturnType<typeof parseFaults>;
-  readonly regions: readonly string[];
-  readonly accounts: string[] | undefined;
   readonly concurrency: number;
-  readonly costExplorer: 'organization' | 'per-account';
-  readonly retryWaitMs: number;
+  /** `undefined`: the source's default. */
+  readonly costExplorer: 'organization' | 'per-account' | undefined;
+  /** `undefined`: the ASL intervals. */
+  readonly retryWaitMs: number | undefined;
   readonly json: boolean;
 }
 
-function costExplorerMode(value: string | undefined): 'organization' | 'per-account' {
-  if (value === undefined || value === 'organization' || value === 'per-account')
-    return value ?? 'organization';
+function costExplorerMode(value: string | undefined): 'organization' | 'per-account' | undefined {
+  if (value === undefined || value === 'organization' || value === 'per-account') return value;
   throw new InvalidInputError(`--cost-explorer takes organization or per-account, got "${value}"`);
 }
 
-function runSettings(args: ParsedArgs): RunSettings {
-  const sample = args.options.get('sample');
-  const sampleAccounts = sample === true ? DEFAULT_SAMPLE_ACCOUNTS : Number(sample);
-  if (!Number.isInteger(sampleAccounts) || sampleAccounts < 1 || sampleAccounts > 1000) {
-    throw new InvalidInputError(
-      `--sample takes a number of accounts from 1 to 1000, got "${String(sample)}"`,
-    );
-  }
+function runSettings(args: ParsedArgs, env: NodeJS.ProcessEnv): RunSettings {
+  const source = parseSource(args, env);
   const categories = listOption(args, 'categories');
   if (categories) resolveCategories(categories);
+  const retryWait = integerOption(args, 'retry-wait', { min: 0, max: 600_000 });
   return {
-    sampleAccounts,
+    source,
     categories,
     period: parsePeriod(stringOption(args, 'period') ?? 'DAILY'),
     date: stringOption(args, 'date'),
-    faults: parseFaults(stringOption(args, 'faults'), CATEGORY_IDS),
-    regions: listOption(args, 'regions') ?? [...DEFAULT_SAMPLE_REGIONS],
-    accounts: listOption(args, 'accounts'),
     concurrency: integerOption(args, 'concurrency', { min: 1, max: 64 }) ?? 4,
     costExplorer: costExplorerMode(stringOption(args, 'cost-explorer')),
-    retryWaitMs: integerOption(args, 'retry-wait', { min: 0, max: 600_000 }) ?? 1000,
+    // Locally the sample's retries need not wait for real; real accounts get the ASL's backoff.
+    retryWaitMs: retryWait ?? (source.kind === 'sample' ? 1000 : undefined),
     json: args.options.has('json'),
   };
 }
