@@ -1,5 +1,6 @@
 import { AppError } from '../platform/errors.ts';
 import { BACKFILL_USAGE, backfillCommand } from './commands/backfill.ts';
+import { DASHBOARD_USAGE, dashboardCommand } from './commands/dashboard.ts';
 import { DB_USAGE, dbCommand, queryCommand } from './commands/db.ts';
 import { DLQ_USAGE, dlqCommand } from './commands/dlq.ts';
 import { LOAD_USAGE, loadCommand } from './commands/load.ts';
@@ -11,7 +12,7 @@ import { type Output, processOutput } from './render.ts';
 const USAGE = `a360: multi-account AWS observability, run locally
 
 Usage:
-${[RUN_USAGE, BACKFILL_USAGE, RERUN_USAGE, DLQ_USAGE, LOAD_USAGE, STATUS_USAGE, DB_USAGE].map((u) => `  ${u.replace(/\n/g, '\n  ')}`).join('\n\n')}
+${[RUN_USAGE, BACKFILL_USAGE, RERUN_USAGE, DLQ_USAGE, LOAD_USAGE, STATUS_USAGE, DB_USAGE, DASHBOARD_USAGE].map((u) => `  ${u.replace(/\n/g, '\n  ')}`).join('\n\n')}
 
 Local state lives in .a360/ (PGlite database, local bucket, dead letters, log) unless --state-dir is given;
 set DATABASE_URL to use a PostgreSQL server instead of PGlite.
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
   status: statusCommand,
   db: dbCommand,
   query: queryCommand,
+  dashboard: dashboardCommand,
 };
 
 /** The `a360` command. Returns the exit status: 0 ok, 2 some categories failed, 1 error. */
