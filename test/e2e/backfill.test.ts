@@ -81,6 +81,28 @@ describe('a360 backfill on the sample organization', () => {
     expect(JSON.parse(runs.out)).toEqual([{ runs: 3 }]);
   }, 300_000);
 
+  it('shows progress by window, counting account-runs across windows for the ETA', async () => {
+    const result = await a360([
+      'backfill',
+      '--from',
+      '2026-11-20',
+      '--to',
+      '2026-11-21',
+      '--sample',
+      '1',
+      '--categories',
+      'cost',
+      '--retry-wait',
+      '0',
+      ...dir(),
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('window 1 of 2: DAILY 2026-11-20');
+    expect(result.out).toContain('window 2 of 2: DAILY 2026-11-21');
+    expect(result.out).toMatch(/^progress: 1\/2 accounts, 2\/2 slices, 0 failed, elapsed \d+s, ETA \d+s$/m);
+    expect(result.out).toContain('2 windows backfilled: every slice loaded.');
+  }, 120_000);
+
   it('refuses windows that have not ended, reversed ranges, and a backfill of current-state categories only', async () => {
     const today = new Date().toISOString().slice(0, 10);
     const open = await a360([

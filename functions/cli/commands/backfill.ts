@@ -186,6 +186,8 @@ async function runLocally(
           executionFailures: [],
           rerun: () => `npx a360 rerun --run ${runId}`,
         });
+        // Every window collects the same accounts: the first tells the ETA how many account-runs are ahead.
+        if (index === 0) display.expect(summary.accounts * windows.length);
         const failed = summary.totals.failed + summary.totals.partial;
         // RunIncomplete is orchestrate's verdict on failed slices; any other failure is the run's own.
         const runFailed = execution.status === 'FAILED' && execution.error?.name !== 'RunIncomplete';
