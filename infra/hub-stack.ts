@@ -56,9 +56,6 @@ export function categoryMetric(
   });
 }
 
-/** A metric-math alarm reads at most 10 metrics (a hard CloudWatch limit). */
-export const ALARM_METRICS_MAX = 10;
-
 /**
  * The hub (analytics) account: the data bucket and its KMS key, Aurora Serverless v2 with the Data API, one
  * Lambda per data category with its own least-privilege role, the plan/merge/load/finalize/discover/settle
@@ -181,7 +178,7 @@ export class HubStack extends Stack {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    const categoriesFailed = this.categoriesFailedAlarm(prefix, config.enabledCategories);
+    const categoriesFailed = this.categoriesFailedAlarm(prefix);
 
     const storageEnvironment = { [ENV.bucket]: this.bucket.bucketName, [ENV.kmsKeyId]: this.key.keyArn };
     const loadEnvironment = {
@@ -574,7 +571,7 @@ export class HubStack extends Stack {
     });
     new CfnOutput(this, 'CategoriesFailedAlarmArn', {
       value: categoriesFailed.alarmArn,
-      description: 'In ALARM after an hour in which a collect or load attempt of a category failed',
+      description: 'In ALARM after an hour in which a load ended with failed categories',
     });
     new CfnOutput(this, 'DashboardName', { value: dashboard.dashboardName });
     new CfnOutput(this, 'DashboardUrl', {
@@ -587,40 +584,27 @@ export class HubStack extends Stack {
   }
 
   /**
-   * `<prefix>-categories-failed`: ALARM after an hour in which `CategoryFailed` (1 per failed collect or load
-   * attempt of a category, 0 per successful one) summed over the enabled categories is above 0. A metric-math
-   * alarm reads at most 10 metrics, so the categories are split into groups of 10, each summed by one alarm
-   * (`<prefix>-categories-failed-<n>`), and this composite alarm is in ALARM when any of them is.
+   * `<prefix>-categories-failed`: ALARM after an hour in which a load ended with failed categories, counted by
+   * FinalizeLoad once per load after every retry (`CategoriesFailed`, Category `all`), so a retried attempt
+   * that then succeeded does not fire it. Accounts whose executions failed as a whole reach the DLQ instead.
    */
-  private categoriesFailedAlarm(prefix: string, categories: readonly string[]): cloudwatch.CompositeAlarm {
-    const period = Duration.hours(1);
-    const groups = chunks(categories, ALARM_METRICS_MAX).map(
-      (group, index) =>
-        new cloudwatch.Alarm(this, `CategoriesFailed${index + 1}`, {
-          alarmName: `${prefix}-categories-failed-${index + 1}`,
-          alarmDescription: `A collect or load attempt failed in the last hour for one of: ${group.join(', ')}.`,
-          metric: new cloudwatch.MathExpression({
-            expression: `SUM([${group.map(alarmMetricId).join(', ')}])`,
-            usingMetrics: Object.fromEntries(
-              group.map((category) => [
-                alarmMetricId(category),
-                categoryMetric(category, 'CategoryFailed', { statistic: cloudwatch.Stats.SUM, period }),
-              ]),
-            ),
-            label: 'Failed attempts',
-            period,
-          }),
-          threshold: 0,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
-    );
-    return new cloudwatch.CompositeAlarm(this, 'CategoriesFailed', {
-      compositeAlarmName: `${prefix}-categories-failed`,
+  private categoriesFailedAlarm(prefix: string): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, 'CategoriesFailed', {
+      alarmName: `${prefix}-categories-failed`,
       alarmDescription:
-        'A collect or load attempt of a category failed in the last hour (CategoryFailed > 0; a retried attempt counts too). The ledger and the DLQ say which slices are still failed.',
-      alarmRule: cloudwatch.AlarmRule.anyOf(...groups),
+        'A load ended with failed account x category slices in the last hour (after retries). The ledger (a360 status) and the DLQ say which; a360 rerun or dlq redrive completes them.',
+      // A plain metric (no label), so the alarm reads it directly rather than through metric math.
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'CategoriesFailed',
+        dimensionsMap: { service: METRICS_SERVICE, Category: 'all' },
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.hours(1),
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
 
@@ -774,17 +758,6 @@ export class HubStack extends Stack {
       );
     }
   }
-}
-
-/** A metric id for metric math: a lowercase letter first, then letters, digits and underscores. */
-function alarmMetricId(category: string): string {
-  return `failed_${category.replace(/[^A-Za-z0-9]/g, '_')}`;
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
-  return result;
 }
 
 function pascal(id: string): string {
