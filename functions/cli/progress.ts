@@ -115,12 +115,10 @@ export class RunProgress {
         this.update(key, { ...slice, state: 'retried', attempt: slice.attempt + 1 });
         break;
       case 'StateExited': {
+        // A caught failure also leaves the Task, with the error as output: its failure state reports it next.
         const output = (state.output ?? {}) as { status?: string; rows?: number };
-        this.update(key, {
-          ...slice,
-          state: STATUS_STATE[output.status ?? ''] ?? 'succeeded',
-          rows: output.rows ?? 0,
-        });
+        const outcome = STATUS_STATE[output.status ?? ''];
+        if (outcome) this.update(key, { ...slice, state: outcome, rows: output.rows ?? 0 });
         break;
       }
       default:

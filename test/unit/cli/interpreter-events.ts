@@ -54,6 +54,13 @@ export class FakeRun {
     if (outcome === 'retry') {
       this.emit('collect', stateEvent('StateRetried', 'CollectCategory', input));
     } else if (outcome === 'FAILED') {
+      // A caught failure leaves the Task too, with the Catch's output (the error), before the failure state.
+      this.emit(
+        'collect',
+        stateEvent('StateExited', 'CollectCategory', input, {
+          output: { ...input, error: { Error: 'SourceAccessError', Cause: 'AccessDenied' } },
+        }),
+      );
       this.emit(
         'collect',
         stateEvent('StateEntered', 'RecordCollectFailure', {

@@ -138,3 +138,14 @@ describe('RunProgress.overall', () => {
     expect(progress.overall()).toMatchObject({ accountsKnown: 1, slicesKnown: 2 });
   });
 });
+
+describe('RunProgress slice outcomes', () => {
+  it('reports a caught collect failure as failed only, never as a success with no rows first', () => {
+    const progress = new RunProgress();
+    const seen: string[] = [];
+    progress.onChange((key, slice) => seen.push(`${key.category} ${slice.state}`));
+    const [account] = accountIds(1) as [string];
+    new FakeRun(progress).collect(account, 'kms', 'FAILED');
+    expect(seen).toEqual(['kms running', 'kms failed']);
+  });
+});
