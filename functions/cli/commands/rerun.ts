@@ -23,6 +23,7 @@ a360 rerun --execution ARN [--dry-run] [--json]
                          or with --aws [--profile P] [--role NAME ...] the real accounts, as for a360 run
   --execution ARN        an orchestrate, collect or load execution in AWS (credentials from the environment):
                          the reruns are read from the execution and started with StartExecution
+  --region R             the region of the Step Functions and S3 clients (default: the execution ARN's)
   --regions r1,r2        regions of a local rerun (default ${DEFAULT_SAMPLE_REGIONS.join(',')})
   --retry-wait MS        wait before each state machine retry in a local rerun (default 1000)
   --dry-run              print what would be started, start nothing
