@@ -3,9 +3,12 @@ import { sampleAccounts } from '../adapters/local/sample-org/accounts.ts';
 import { DEFAULT_SAMPLE_REGIONS } from '../adapters/local/sample-org/index.ts';
 import type { Rerun } from '../core/reruns.ts';
 import { InvalidInputError } from '../platform/errors.ts';
+import { integerOption, listOption, type ParsedArgs, stringOption } from './args.ts';
 import { LiveDisplay } from './commands/live-display.ts';
+import { type LocalEnvironment, openLocalEnvironment, stateDirectory } from './local-environment.ts';
 import { RunProgress } from './progress.ts';
 import type { Output } from './render.ts';
+import { openSourceEnvironment, parseSource, SOURCE_FLAGS, SOURCE_VALUES } from './source.ts';
 
 export interface RerunOutcome {
   readonly rerun: Rerun;
@@ -33,6 +36,36 @@ export function sampleSizeFor(
     );
   }
   return Math.max(1, ...accountIds.map((id) => (index.get(id) ?? 0) + 1));
+}
+
+/** The source options of a local rerun: those of `a360 run` but the faults (a rerun runs clean). */
+export const RERUN_SOURCE_VALUES = SOURCE_VALUES.filter((v) => v !== 'faults');
+export const RERUN_SOURCE_FLAGS = SOURCE_FLAGS;
+
+/**
+ * Where reruns of these accounts run locally: real accounts again with the run's `--aws` options, otherwise the
+ * smallest sample organization that holds them (in `--regions`, default the sample's). Retries wait as `run`'s do.
+ */
+export async function openRerunEnvironment(
+  accountIds: readonly string[],
+  args: ParsedArgs,
+  env: NodeJS.ProcessEnv,
+): Promise<{ environment: LocalEnvironment; retryIntervalMs: number | undefined }> {
+  const aws = args.options.has('aws');
+  const local = {
+    stateDir: stateDirectory(stringOption(args, 'state-dir'), env),
+    databaseUrl: env.DATABASE_URL,
+  };
+  const regions = listOption(args, 'regions') ?? [...DEFAULT_SAMPLE_REGIONS];
+  const environment = aws
+    ? await openSourceEnvironment(parseSource(args, env), local)
+    : await openLocalEnvironment({
+        ...local,
+        regions,
+        sample: { accounts: sampleSizeFor(accountIds, regions), faults: [] },
+      });
+  const retryWait = integerOption(args, 'retry-wait', { min: 0, max: 600_000 });
+  return { environment, retryIntervalMs: retryWait ?? (aws ? undefined : 1000) };
 }
 
 /**

@@ -190,17 +190,21 @@ async function readReruns(s3: S3Client, location: string): Promise<Rerun[]> {
   return JSON.parse((await object.Body?.transformToString()) ?? '[]') as Rerun[];
 }
 
-/** Starts one rerun execution; the name says what it reruns, so the console lists it readably. */
+/**
+ * Starts one rerun execution, named `rerun-<account>-<UTC time to the second>` so the console lists it readably
+ * (a run plans at most one collect and one load per account, each on its own state machine).
+ */
 export async function startRerun(
   sfn: SFNClient,
   prefix: string,
   rerun: Pick<Rerun, 'stateMachine' | 'input' | 'accountId'>,
-  suffix: string,
+  at = new Date(),
 ): Promise<string> {
+  const stamp = at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
   const started = await sfn.send(
     new StartExecutionCommand({
       stateMachineArn: `${prefix}${rerun.stateMachine}`,
-      name: `rerun-${rerun.accountId}-${suffix}`.slice(0, 80),
+      name: `rerun-${rerun.accountId}-${stamp}`.slice(0, 80),
       input: JSON.stringify(rerun.input),
     }),
   );

@@ -4,21 +4,26 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { startRerun } from '../../adapters/aws/execution-reruns.ts';
 import { createSqsDeadLetterInbox } from '../../adapters/aws/sqs-dead-letter-queue.ts';
 import { createFileDeadLetterQueue } from '../../adapters/local/file-dead-letter-queue.ts';
-import { DEFAULT_SAMPLE_REGIONS } from '../../adapters/local/sample-org/index.ts';
 import { mergeReruns } from '../../core/reruns.ts';
 import { InvalidInputError } from '../../platform/errors.ts';
 import type { DeadLetter, DeadLetterInbox, WaitingLetter } from '../../ports.ts';
-import { integerOption, listOption, type ParsedArgs, parseArgs, stringOption } from '../args.ts';
-import { openLocalEnvironment, stateDirectory } from '../local-environment.ts';
+import { listOption, type ParsedArgs, parseArgs, stringOption } from '../args.ts';
+import { stateDirectory } from '../local-environment.ts';
 import { bold, dim, type Output, statusWord, table } from '../render.ts';
-import { runRerunsLocally, sampleSizeFor } from '../rerun-executor.ts';
+import {
+  openRerunEnvironment,
+  RERUN_SOURCE_FLAGS,
+  RERUN_SOURCE_VALUES,
+  runRerunsLocally,
+} from '../rerun-executor.ts';
 
 export const DLQ_USAGE = `a360 dlq list [--queue-url URL] [--json]
 a360 dlq redrive [--id ID[,ID...]] [--queue-url URL] [--json]
   The dead letters of failed slices: each names the slice, the error and the input that reruns it.
   redrive starts those reruns (several letters of one snapshot in one execution) and deletes each letter only
   once its rerun has started; without --id, every readable letter is redriven.
-  Local: the files in .a360/dlq (reruns run here, on the sample organization). With --queue-url (or A360_DLQ_URL):
+  Local: the files in .a360/dlq (reruns run here, on the sample organization, or with --aws [--role ...] on
+  real accounts, as for a360 rerun --run). With --queue-url (or A360_DLQ_URL):
   the hub's SQS queue, and reruns start the a360 state machines of the queue's account and region.
   --retry-wait MS        wait before each state machine retry in a local redrive (default 1000)`;
 
@@ -33,8 +38,8 @@ export async function dlqCommand(argv: readonly string[], io: Io): Promise<numbe
     throw new InvalidInputError(`a360 dlq takes list or redrive${action ? `, not "${action}"` : ''}`);
   }
   const args = parseArgs(rest, {
-    values: ['queue-url', 'id', 'state-dir', 'retry-wait', 'regions'],
-    flags: ['json'],
+    values: [...RERUN_SOURCE_VALUES, 'queue-url', 'id', 'state-dir', 'retry-wait'],
+    flags: [...RERUN_SOURCE_FLAGS, 'json'],
   });
   if (args.positionals.length > 0)
     throw new InvalidInputError(`unexpected argument "${args.positionals[0]}"`);
@@ -139,12 +144,11 @@ async function redriveInAws(
   args: ParsedArgs,
 ): Promise<number> {
   const sfn = new SFNClient({ region });
-  const suffix = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
   const results: Array<{ execution?: string; error?: string; letters: string[]; stateMachine: string }> = [];
   for (const { rerun, from } of plan(selected)) {
     const letters = from.map((f) => f.letter);
     try {
-      const execution = await startRerun(sfn, prefix, rerun, suffix);
+      const execution = await startRerun(sfn, prefix, rerun);
       for (const letter of letters) await inbox.delete(letter);
       results.push({ execution, letters: letters.map((l) => l.id), stateMachine: rerun.stateMachine });
     } catch (error) {
@@ -175,19 +179,11 @@ async function redriveLocally(
   args: ParsedArgs,
 ): Promise<number> {
   const groups = plan(selected);
-  const regions = listOption(args, 'regions') ?? [...DEFAULT_SAMPLE_REGIONS];
-  const environment = await openLocalEnvironment({
-    stateDir: stateDirectory(stringOption(args, 'state-dir'), io.env),
-    databaseUrl: io.env.DATABASE_URL,
-    regions,
-    sample: {
-      accounts: sampleSizeFor(
-        groups.map((g) => g.rerun.accountId),
-        regions,
-      ),
-      faults: [],
-    },
-  });
+  const { environment, retryIntervalMs } = await openRerunEnvironment(
+    groups.map((g) => g.rerun.accountId),
+    args,
+    io.env,
+  );
   try {
     const lettersOf = new Map(groups.map((g) => [g.rerun, g.from.map((f) => f.letter)]));
     const outcomes = await runRerunsLocally(
@@ -197,7 +193,7 @@ async function redriveLocally(
         output: io.output,
         title: `a360 dlq redrive · ${selected.length} letters · ${groups.length} executions`,
         json: args.options.has('json'),
-        retryIntervalMs: integerOption(args, 'retry-wait', { min: 0, max: 600_000 }) ?? 1000,
+        retryIntervalMs,
         onStarted: async (rerun) => {
           for (const letter of lettersOf.get(rerun) ?? []) await inbox.delete(letter);
         },

@@ -6,12 +6,16 @@ import { windowSlices } from '../../core/ledger.ts';
 import { ensureSchema } from '../../core/migrate.ts';
 import { planReruns, type Rerun } from '../../core/reruns.ts';
 import { InvalidInputError } from '../../platform/errors.ts';
-import { integerOption, listOption, type ParsedArgs, parseArgs, stringOption } from '../args.ts';
-import { openDatabase, openLocalEnvironment, stateDirectory } from '../local-environment.ts';
+import { type ParsedArgs, parseArgs, stringOption } from '../args.ts';
+import { openDatabase, stateDirectory } from '../local-environment.ts';
 import type { Output } from '../render.ts';
 import { bold, dim, statusWord, table } from '../render.ts';
-import { runRerunsLocally, sampleSizeFor } from '../rerun-executor.ts';
-import { openSourceEnvironment, parseSource, SOURCE_FLAGS, SOURCE_VALUES } from '../source.ts';
+import {
+  openRerunEnvironment,
+  RERUN_SOURCE_FLAGS,
+  RERUN_SOURCE_VALUES,
+  runRerunsLocally,
+} from '../rerun-executor.ts';
 import { sliceOutcome } from './summary.ts';
 
 export const RERUN_USAGE = `a360 rerun --run ID [--dry-run] [--json]
@@ -34,15 +38,8 @@ export async function rerunCommand(
   io: { output: Output; env: NodeJS.ProcessEnv },
 ): Promise<number> {
   const args = parseArgs(argv, {
-    values: [
-      ...SOURCE_VALUES.filter((v) => v !== 'faults'),
-      'run',
-      'execution',
-      'retry-wait',
-      'state-dir',
-      'region',
-    ],
-    flags: [...SOURCE_FLAGS, 'dry-run', 'json'],
+    values: [...RERUN_SOURCE_VALUES, 'run', 'execution', 'retry-wait', 'state-dir', 'region'],
+    flags: [...RERUN_SOURCE_FLAGS, 'dry-run', 'json'],
   });
   if (args.positionals.length > 0)
     throw new InvalidInputError(`unexpected argument "${args.positionals[0]}"`);
@@ -87,29 +84,17 @@ async function rerunLocalRun(
     return 0;
   }
 
-  // Real accounts are read again with the --aws options of the run; sample accounts by the sample that has them.
-  const stateAndDatabase = { stateDir, databaseUrl: io.env.DATABASE_URL };
-  const environment = args.options.has('aws')
-    ? await openSourceEnvironment(parseSource(args, io.env), stateAndDatabase)
-    : await openLocalEnvironment({
-        ...stateAndDatabase,
-        regions: listOption(args, 'regions') ?? [...DEFAULT_SAMPLE_REGIONS],
-        sample: {
-          accounts: sampleSizeFor(
-            reruns.map((r) => r.accountId),
-            listOption(args, 'regions') ?? DEFAULT_SAMPLE_REGIONS,
-          ),
-          faults: [],
-        },
-      });
+  const { environment, retryIntervalMs } = await openRerunEnvironment(
+    reruns.map((r) => r.accountId),
+    args,
+    io.env,
+  );
   try {
     const outcomes = await runRerunsLocally(environment.deps, reruns, {
       output: io.output,
       title: `a360 rerun of ${runId} · ${window.period} ${window.start} · ${reruns.length} executions`,
       json,
-      retryIntervalMs:
-        integerOption(args, 'retry-wait', { min: 0, max: 600_000 }) ??
-        (args.options.has('aws') ? undefined : 1000),
+      retryIntervalMs,
     });
     const accountIds = new Set(reruns.map((r) => r.accountId));
     const slices = (await windowSlices(environment.deps.sql, window)).filter((s) =>
@@ -179,10 +164,9 @@ async function rerunExecution(
       );
     return 0;
   }
-  const suffix = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
   const started: Array<{ rerun: Rerun; executionArn: string }> = [];
   for (const rerun of found.reruns) {
-    started.push({ rerun, executionArn: await startRerun(clients.sfn, prefix, rerun, suffix) });
+    started.push({ rerun, executionArn: await startRerun(clients.sfn, prefix, rerun) });
   }
   if (json) io.output.write(`${JSON.stringify({ executionArn, started }, null, 2)}\n`);
   else {
