@@ -196,8 +196,9 @@ export async function upsertRows(
 
 /**
  * Marks current-state rows of an account that were not seen in this collection as removed, in the regions
- * whose collection succeeded only; then the rows this load wrote that a later collection, already loaded, did
- * not see (`markRemovedByLaterCollections`). Run it only for a SUCCEEDED or PARTIAL category, never a failed one.
+ * whose collection succeeded only; and the rows this load wrote that a later collection, already loaded, did
+ * not see (`laterCollectionsUpdate`). One statement for both, so a load pays one request per table for them.
+ * Run it only for a SUCCEEDED or PARTIAL category, never a failed one. Returns the rows marked.
  */
 export async function markUnseenRemoved(
   sql: Sql,
@@ -215,25 +216,25 @@ export async function markUnseenRemoved(
     options.regions === 'all'
       ? ''
       : ' AND region IN (SELECT jsonb_array_elements_text(CAST(:regions AS jsonb)))';
-  const marked = await sql.execute(
-    `UPDATE ${options.table} SET removed_at = CAST(:seen_at AS timestamptz)
-     WHERE account_id = :account_id AND removed_at IS NULL AND last_seen < CAST(:seen_at AS timestamptz)${regionFilter}`,
+  // The two updates touch disjoint rows (last_seen before, and at, :seen_at), so one snapshot serves both.
+  const [row] = await sql.query<{ marked: number }>(
+    `WITH unseen AS (
+       UPDATE ${options.table} SET removed_at = CAST(:seen_at AS timestamptz)
+       WHERE account_id = :account_id AND removed_at IS NULL AND last_seen < CAST(:seen_at AS timestamptz)${regionFilter}
+       RETURNING 1),
+     later AS (${laterCollectionsUpdate(options.table)} RETURNING 1)
+     SELECT CAST((SELECT count(*) FROM unseen) + (SELECT count(*) FROM later) AS integer) AS marked`,
     {
       account_id: options.accountId,
+      category: options.category,
       seen_at: options.seenAt,
       ...(options.regions === 'all' ? {} : { regions: sqlJson(options.regions) }),
     },
   );
-  return marked + (await markRemovedByLaterCollections(sql, options));
+  return row?.marked ?? 0;
 }
 
-/**
- * When an older collection is loaded after a newer one (a late snapshot, a rerun of an old load), the rows it
- * wrote that only it saw are gone as of the first later collection that covered them: one whose collection
- * SUCCEEDED (or was PARTIAL with the row's region SUCCEEDED) and whose load SUCCEEDED, so that it would have
- * refreshed `last_seen` had it seen the row. The ledger's collect `started_at` is that collection's `seenAt`.
- * On the usual load, of the newest collection, the first EXISTS finds nothing and no row is visited.
- */
+/** `laterCollectionsUpdate` on its own, for loaders that mark unseen rows by rules of their own. */
 export async function markRemovedByLaterCollections(
   sql: Sql,
   options: {
@@ -243,6 +244,22 @@ export async function markRemovedByLaterCollections(
     readonly seenAt: Date;
   },
 ): Promise<number> {
+  return sql.execute(laterCollectionsUpdate(options.table), {
+    account_id: options.accountId,
+    category: options.category,
+    seen_at: options.seenAt,
+  });
+}
+
+/**
+ * When an older collection is loaded after a newer one (a late snapshot, a rerun of an old load), the rows it
+ * wrote that only it saw are gone as of the first later collection that covered them: one whose collection
+ * SUCCEEDED (or was PARTIAL with the row's region SUCCEEDED) and whose load SUCCEEDED, so that it would have
+ * refreshed `last_seen` had it seen the row. The ledger's collect `started_at` is that collection's `seenAt`.
+ * On the usual load, of the newest collection, the first EXISTS finds nothing and no row is visited.
+ * Parameters: :account_id, :category, :seen_at.
+ */
+function laterCollectionsUpdate(table: string): string {
   const later = `(SELECT min(c.started_at) FROM run_categories c
       WHERE c.account_id = t.account_id AND c.category = :category AND c.phase = 'collect'
         AND c.started_at > CAST(:seen_at AS timestamptz)
@@ -251,13 +268,10 @@ export async function markRemovedByLaterCollections(
         AND EXISTS (SELECT 1 FROM run_categories l
           WHERE l.run_id = c.run_id AND l.account_id = c.account_id AND l.category = c.category
             AND l.phase = 'load' AND l.status = 'SUCCEEDED'))`;
-  return sql.execute(
-    `UPDATE ${options.table} AS t SET removed_at = ${later}
+  return `UPDATE ${table} AS t SET removed_at = ${later}
      WHERE EXISTS (SELECT 1 FROM run_categories c
          WHERE c.account_id = :account_id AND c.category = :category AND c.phase = 'collect'
            AND c.status IN ('SUCCEEDED', 'PARTIAL') AND c.started_at > CAST(:seen_at AS timestamptz))
        AND t.account_id = :account_id AND t.removed_at IS NULL AND t.last_seen = CAST(:seen_at AS timestamptz)
-       AND ${later} IS NOT NULL`,
-    { account_id: options.accountId, category: options.category, seen_at: options.seenAt },
-  );
+       AND ${later} IS NOT NULL`;
 }

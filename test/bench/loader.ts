@@ -173,7 +173,7 @@ async function dataApiRequests(label: string, data: Dataset, seenAt: Date) {
 /** The loader's upsert, split so the baselines can run the very same INSERT ... ON CONFLICT. */
 function loaderUpsert(statements: readonly Statement[]) {
   const upsert = statements.find((s) => s.text.startsWith(`INSERT INTO ${TABLE}`));
-  const removal = statements.find((s) => s.text.startsWith(`UPDATE ${TABLE}`));
+  const removal = statements.find((s) => s.text.startsWith(`WITH unseen AS (\n       UPDATE ${TABLE} `));
   if (!upsert || !removal) throw new Error(`the loader sent no upsert or no removal for ${TABLE}`);
   const lines = upsert.text.split('\n');
   const from = lines.findIndex((l) => /^FROM jsonb?_to_recordset\(/.test(l));
@@ -213,7 +213,11 @@ async function loaderMethod(db: Database, data: Dataset, seenAt: Date) {
 }
 
 async function removal(client: pg.Client, upsert: Upsert, accountId: string, seenAt: Date) {
-  const { text, values } = toPositional(upsert.removalText, { account_id: accountId, seen_at: seenAt });
+  const { text, values } = toPositional(upsert.removalText, {
+    account_id: accountId,
+    category: 'resources',
+    seen_at: seenAt,
+  });
   await client.query(text, values);
 }
 
